@@ -1,0 +1,95 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Http;
+
+namespace FederationEgress.Errors;
+
+/// <summary>The one place where failures become HTTP statuses, Matrix errcodes and JSON bodies.</summary>
+public static class EgressErrorMapper
+{
+    /// <summary>HTTP status for a failure kind.</summary>
+    public static int StatusCode(EgressErrorKind kind) => kind switch
+    {
+        EgressErrorKind.InvalidServerName => StatusCodes.Status400BadRequest,
+        EgressErrorKind.InvalidRequestTarget => StatusCodes.Status400BadRequest,
+        EgressErrorKind.ClientUnauthorized => StatusCodes.Status401Unauthorized,
+        EgressErrorKind.DestinationDenied => StatusCodes.Status403Forbidden,
+        EgressErrorKind.AddressDenied => StatusCodes.Status403Forbidden,
+        EgressErrorKind.LoopDetected => StatusCodes.Status403Forbidden,
+        EgressErrorKind.DnsFailed => StatusCodes.Status502BadGateway,
+        EgressErrorKind.NoAddresses => StatusCodes.Status502BadGateway,
+        EgressErrorKind.ServiceUnavailable => StatusCodes.Status502BadGateway,
+        EgressErrorKind.ConnectFailed => StatusCodes.Status502BadGateway,
+        EgressErrorKind.TlsFailed => StatusCodes.Status502BadGateway,
+        EgressErrorKind.UpstreamProtocolError => StatusCodes.Status502BadGateway,
+        EgressErrorKind.Timeout => StatusCodes.Status504GatewayTimeout,
+        EgressErrorKind.DestinationBackoff => StatusCodes.Status503ServiceUnavailable,
+        EgressErrorKind.Overloaded => StatusCodes.Status503ServiceUnavailable,
+        EgressErrorKind.ShuttingDown => StatusCodes.Status503ServiceUnavailable,
+        _ => StatusCodes.Status500InternalServerError,
+    };
+
+    /// <summary>Matrix errcode for a failure kind (standard codes where one fits).</summary>
+    public static string ErrCode(EgressErrorKind kind) => kind switch
+    {
+        EgressErrorKind.InvalidServerName => "M_INVALID_PARAM",
+        EgressErrorKind.InvalidRequestTarget => "M_INVALID_PARAM",
+        EgressErrorKind.ClientUnauthorized => "M_UNAUTHORIZED",
+        EgressErrorKind.DestinationDenied => "M_FORBIDDEN",
+        EgressErrorKind.AddressDenied => "M_FORBIDDEN",
+        EgressErrorKind.LoopDetected => "M_FORBIDDEN",
+        EgressErrorKind.DestinationBackoff => "M_LIMIT_EXCEEDED",
+        EgressErrorKind.Overloaded => "M_LIMIT_EXCEEDED",
+        _ => "M_UNKNOWN",
+    };
+
+    /// <summary>Short machine-readable name of the kind, used in metrics (error.type) and the body's "reason".</summary>
+    public static string TypeName(EgressErrorKind kind) => kind switch
+    {
+        EgressErrorKind.InvalidServerName => "invalid_server_name",
+        EgressErrorKind.InvalidRequestTarget => "invalid_request_target",
+        EgressErrorKind.ClientUnauthorized => "client_unauthorized",
+        EgressErrorKind.DestinationDenied => "destination_denied",
+        EgressErrorKind.AddressDenied => "address_denied",
+        EgressErrorKind.LoopDetected => "loop_detected",
+        EgressErrorKind.DnsFailed => "dns_failed",
+        EgressErrorKind.NoAddresses => "no_addresses",
+        EgressErrorKind.ServiceUnavailable => "service_unavailable",
+        EgressErrorKind.ConnectFailed => "connect_failed",
+        EgressErrorKind.TlsFailed => "tls_failed",
+        EgressErrorKind.UpstreamProtocolError => "upstream_protocol_error",
+        EgressErrorKind.Timeout => "timeout",
+        EgressErrorKind.DestinationBackoff => "destination_backoff",
+        EgressErrorKind.Overloaded => "overloaded",
+        EgressErrorKind.ShuttingDown => "shutting_down",
+        _ => "unknown",
+    };
+
+    /// <summary>
+    /// Writes <c>{"errcode": "...", "error": "step: reason", "reason": "kind"}</c> with the mapped
+    /// status (plus Retry-After when set). Does nothing if the response has started.
+    /// </summary>
+    public static async Task WriteAsync(HttpContext context, EgressError error, string errorKey = "error")
+    {
+        var response = context.Response;
+        if (response.HasStarted)
+        {
+            return;
+        }
+
+        response.Clear();
+        response.StatusCode = StatusCode(error.Kind);
+        response.ContentType = "application/json";
+        if (error.RetryAfter is { } retry)
+        {
+            response.Headers.RetryAfter = ((long)Math.Ceiling(retry.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        await using var writer = new Utf8JsonWriter(response.Body);
+        writer.WriteStartObject();
+        writer.WriteString("errcode", ErrCode(error.Kind));
+        writer.WriteString(errorKey, error.ToString());
+        writer.WriteString("reason", TypeName(error.Kind));
+        writer.WriteEndObject();
+        await writer.FlushAsync(context.RequestAborted);
+    }
+}
