@@ -1,0 +1,101 @@
+# Shared helpers for the bench scripts (sourced, not run). Everything binds to 127.0.0.1.
+# shellcheck shell=bash
+
+BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+REPO_DIR=$(cd "$BENCH_DIR/.." && pwd)
+: "${BENCH_STATE:=$BENCH_DIR/.state}"
+: "${ORIGIN_NAME:=origin.bench.test}"
+: "${ORIGIN_PORT:=18443}"      # TLS origin (nginx)
+: "${NGINX_PORT:=18080}"       # nginx baseline proxy, plain HTTP like ours
+: "${EGRESS_PORT:=18009}"      # FederationEgress listener
+: "${EGRESS_MGMT_PORT:=18010}" # FederationEgress management (/healthz)
+: "${ORIGIN_HTTP2:=0}"         # 1: origin also offers h2 via ALPN (Synapse itself is HTTP/1.1 only)
+: "${NGINX_WORKERS:=auto}"     # baseline proxy workers; auto = one per core, what a user would deploy
+export BENCH_STATE ORIGIN_NAME ORIGIN_PORT NGINX_PORT EGRESS_PORT EGRESS_MGMT_PORT
+
+log() { printf '== %s\n' "$*" >&2; }
+die() { printf '!! %s\n' "$*" >&2; exit 1; }
+nginx_bin() { if command -v nginx >/dev/null 2>&1; then nginx "$@"; else /usr/sbin/nginx "$@"; fi; }
+
+# Waits (bounded) until a TCP port on 127.0.0.1 accepts connections.
+wait_port() {
+  local port=$1 tries=${2:-200}
+  for _ in $(seq "$tries"); do
+    (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && return 0
+    sleep 0.05
+  done
+  return 1
+}
+
+# Renders an nginx config template (@VAR@ placeholders) into $BENCH_STATE/<name>/nginx.conf and
+# starts nginx in the foreground of a background job; the pid goes to $BENCH_STATE/<name>/pid.
+start_nginx() {
+  local name=$1 template=$2 port=$3
+  local dir="$BENCH_STATE/$name"
+  mkdir -p "$dir/logs" "$dir/tmp"
+  chmod -R a+rwx "$dir" # workers run as an unprivileged user and need the temp dirs
+  local h2=""
+  [ "$ORIGIN_HTTP2" = 1 ] && h2=" http2"
+  sed -e "s#@STATE@#$dir#g" -e "s#@CERTS@#$BENCH_STATE/certs#g" -e "s#@ORIGIN_PORT@#$ORIGIN_PORT#g" \
+      -e "s#@NGINX_PORT@#$NGINX_PORT#g" -e "s#@ORIGIN_NAME@#$ORIGIN_NAME#g" -e "s#@HTTP2@#$h2#g" \
+      -e "s#@WORKERS@#$NGINX_WORKERS#g" "$template" > "$dir/nginx.conf"
+  nginx_bin -t -q -p "$dir" -c "$dir/nginx.conf" -g "pid $dir/nginx.pid;" || die "bad nginx config for $name"
+  nginx_bin -p "$dir" -c "$dir/nginx.conf" -g "daemon off; pid $dir/nginx.pid;" >"$dir/logs/stdout" 2>&1 &
+  echo $! > "$dir/pid"
+  wait_port "$port" || die "$name did not start on port $port (see $dir/logs)"
+}
+
+stop_pidfile() {
+  local file=$1
+  [ -s "$file" ] || return 0
+  local pid; pid=$(cat "$file")
+  if kill -0 "$pid" 2>/dev/null; then
+    kill "$pid" 2>/dev/null || true
+    for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
+    kill -9 "$pid" 2>/dev/null || true
+  fi
+  rm -f "$file"
+}
+
+start_origin() { start_nginx origin "$BENCH_DIR/nginx/origin.conf" "$ORIGIN_PORT"; }
+start_baseline() { start_nginx baseline "$BENCH_DIR/nginx/baseline.conf" "$NGINX_PORT"; }
+
+# Publishes (once per invocation, Release) and starts FederationEgress from the publish output.
+# Destination: the origin as an IP-literal server name (127.0.0.1:<port>), so the warm path is
+# the cached/parsed name plus a pooled TLS connection; extra env (EGRESS_ENV) may override config.
+EGRESS_PUBLISH_DIR="$BENCH_STATE/publish"
+publish_egress() {
+  [ "${SKIP_PUBLISH:-0}" = 1 ] && [ -x "$EGRESS_PUBLISH_DIR/FederationEgress" ] && return 0
+  log "publishing FederationEgress (Release) to $EGRESS_PUBLISH_DIR"
+  dotnet publish "$REPO_DIR/src/FederationEgress/FederationEgress.csproj" -c Release -o "$EGRESS_PUBLISH_DIR" \
+    --nologo -v q >"$BENCH_STATE/publish.log" 2>&1 || { tail -30 "$BENCH_STATE/publish.log" >&2; die "publish failed"; }
+}
+
+start_egress() {
+  local dir="$BENCH_STATE/egress"
+  mkdir -p "$dir"
+  (
+    cd "$EGRESS_PUBLISH_DIR"
+    export Listen__Address=127.0.0.1 Listen__Port="$EGRESS_PORT" \
+      Management__Address=127.0.0.1 Management__Port="$EGRESS_MGMT_PORT" \
+      IpPolicy__AllowRanges__0=127.0.0.0/8 IpPolicy__AllowRanges__1=::1/128 \
+      Tls__ExtraCaFiles__0="$BENCH_STATE/certs/ca.pem" \
+      Logging__LogLevel__Default=Warning DOTNET_gcServer="${EGRESS_GC_SERVER:-0}"
+    # shellcheck disable=SC2086
+    [ -n "${EGRESS_ENV:-}" ] && export ${EGRESS_ENV}
+    exec ./FederationEgress >"$dir/stdout" 2>&1
+  ) &
+  echo $! > "$dir/pid"
+  if ! wait_port "$EGRESS_PORT" 400; then
+    tail -20 "$dir/stdout" >&2
+    log "FederationEgress did not start listening on $EGRESS_PORT"
+    stop_pidfile "$dir/pid"
+    return 1
+  fi
+}
+
+stop_all() {
+  stop_pidfile "$BENCH_STATE/egress/pid"
+  stop_pidfile "$BENCH_STATE/baseline/pid"
+  stop_pidfile "$BENCH_STATE/origin/pid"
+}
