@@ -10,18 +10,20 @@ REPO_DIR=$(cd "$BENCH_DIR/.." && pwd)
 : "${EGRESS_PORT:=18009}"      # FederationEgress listener
 : "${EGRESS_MGMT_PORT:=18010}" # FederationEgress management (/healthz)
 : "${ORIGIN_HTTP2:=0}"         # 1: origin also offers h2 via ALPN (Synapse itself is HTTP/1.1 only)
+: "${WELLKNOWN_IP:=127.0.77.1}" # cold path: HTTPS :443 serving /.well-known/matrix/server for *.bench.test
 : "${NGINX_WORKERS:=auto}"     # baseline proxy workers; auto = one per core, what a user would deploy
 export BENCH_STATE ORIGIN_NAME ORIGIN_PORT NGINX_PORT EGRESS_PORT EGRESS_MGMT_PORT
 
 log() { printf '== %s\n' "$*" >&2; }
 die() { printf '!! %s\n' "$*" >&2; exit 1; }
-nginx_bin() { if command -v nginx >/dev/null 2>&1; then nginx "$@"; else /usr/sbin/nginx "$@"; fi; }
+nginx_path() { command -v nginx 2>/dev/null || echo /usr/sbin/nginx; }
+nginx_bin() { "$(nginx_path)" "$@"; }
 
-# Waits (bounded) until a TCP port on 127.0.0.1 accepts connections.
+# Waits (bounded) until a TCP port (on 127.0.0.1 unless given) accepts connections.
 wait_port() {
-  local port=$1 tries=${2:-200}
+  local port=$1 tries=${2:-200} ip=${3:-127.0.0.1}
   for _ in $(seq "$tries"); do
-    (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && return 0
+    (exec 3<>"/dev/tcp/$ip/$port") 2>/dev/null && return 0
     sleep 0.05
   done
   return 1
@@ -30,7 +32,7 @@ wait_port() {
 # Renders an nginx config template (@VAR@ placeholders) into $BENCH_STATE/<name>/nginx.conf and
 # starts nginx in the foreground of a background job; the pid goes to $BENCH_STATE/<name>/pid.
 start_nginx() {
-  local name=$1 template=$2 port=$3
+  local name=$1 template=$2 port=$3 ip=${4:-127.0.0.1}
   local dir="$BENCH_STATE/$name"
   mkdir -p "$dir/logs" "$dir/tmp"
   chmod -R a+rwx "$dir" # workers run as an unprivileged user and need the temp dirs
@@ -38,11 +40,12 @@ start_nginx() {
   [ "$ORIGIN_HTTP2" = 1 ] && h2=" http2"
   sed -e "s#@STATE@#$dir#g" -e "s#@CERTS@#$BENCH_STATE/certs#g" -e "s#@ORIGIN_PORT@#$ORIGIN_PORT#g" \
       -e "s#@NGINX_PORT@#$NGINX_PORT#g" -e "s#@ORIGIN_NAME@#$ORIGIN_NAME#g" -e "s#@HTTP2@#$h2#g" \
-      -e "s#@WORKERS@#$NGINX_WORKERS#g" "$template" > "$dir/nginx.conf"
+      -e "s#@WORKERS@#$NGINX_WORKERS#g" -e "s#@WELLKNOWN_IP@#$WELLKNOWN_IP#g" "$template" > "$dir/nginx.conf"
   nginx_bin -t -q -p "$dir" -c "$dir/nginx.conf" -g "pid $dir/nginx.pid;" || die "bad nginx config for $name"
-  nginx_bin -p "$dir" -c "$dir/nginx.conf" -g "daemon off; pid $dir/nginx.pid;" >"$dir/logs/stdout" 2>&1 &
+  # Run the binary itself in the background (not a shell function) so $! is the nginx master.
+  "$(nginx_path)" -p "$dir" -c "$dir/nginx.conf" -g "daemon off; pid $dir/nginx.pid;" >"$dir/logs/stdout" 2>&1 &
   echo $! > "$dir/pid"
-  wait_port "$port" || die "$name did not start on port $port (see $dir/logs)"
+  wait_port "$port" 200 "$ip" || die "$name did not start on $ip:$port (see $dir/logs)"
 }
 
 stop_pidfile() {
@@ -58,6 +61,7 @@ stop_pidfile() {
 }
 
 start_origin() { start_nginx origin "$BENCH_DIR/nginx/origin.conf" "$ORIGIN_PORT"; }
+start_wellknown() { start_nginx wellknown "$BENCH_DIR/nginx/wellknown.conf" 443 "$WELLKNOWN_IP"; }
 start_baseline() { start_nginx baseline "$BENCH_DIR/nginx/baseline.conf" "$NGINX_PORT"; }
 
 # Publishes (once per invocation, Release) and starts FederationEgress from the publish output.
@@ -96,6 +100,31 @@ start_egress() {
 
 stop_all() {
   stop_pidfile "$BENCH_STATE/egress/pid"
-  stop_pidfile "$BENCH_STATE/baseline/pid"
-  stop_pidfile "$BENCH_STATE/origin/pid"
+  local n
+  for n in wellknown baseline origin; do
+    stop_pidfile "$BENCH_STATE/$n/pid"
+    stop_pidfile "$BENCH_STATE/$n/nginx.pid"
+  done
+}
+
+# Builds the BenchTool (Release) once per invocation into $BENCH_STATE/benchtool.
+BENCHTOOL="$BENCH_STATE/benchtool/FederationEgress.BenchTool.dll"
+build_benchtool() {
+  [ "${SKIP_BUILD:-0}" = 1 ] && [ -s "$BENCHTOOL" ] && return 0
+  log "building FederationEgress.BenchTool (Release)"
+  dotnet build "$BENCH_DIR/FederationEgress.BenchTool/FederationEgress.BenchTool.csproj" -c Release \
+    -o "$BENCH_STATE/benchtool" --nologo -v q >"$BENCH_STATE/benchtool-build.log" 2>&1 \
+    || { tail -30 "$BENCH_STATE/benchtool-build.log" >&2; die "BenchTool build failed"; }
+}
+
+# "RESULT k=v k=v" lines -> CSV with a header from the first line's keys.
+results_to_csv() {
+  grep '^RESULT ' | sed 's/^RESULT //' | awk '
+    { n = split($0, kv, " "); line = ""; head = "";
+      for (i = 1; i <= n; i++) { split(kv[i], p, "="); head = head (i > 1 ? "," : "") p[1]; line = line (i > 1 ? "," : "") p[2] }
+      if (NR == 1) print head; print line }'
+}
+
+machine_line() {
+  echo "$(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(awk '/MemTotal/{printf "%.1f GiB", $2/1048576}' /proc/meminfo), load average $(cut -d' ' -f1-3 /proc/loadavg), .NET $(dotnet --version 2>/dev/null)"
 }

@@ -82,7 +82,7 @@ run_wrk() { # target workload connections duration -> WRKRESULT line
   [ "$w" = put ] && path=/_matrix/federation/v1/send/
   PUT_BASE=$( [ "$t" = direct ] && echo "" || echo "/$dest")/_matrix/federation/v1/send/ \
     wrk -t"$threads" -c"$c" -d"$d" --timeout 5s -s "$BENCH_STATE/$w.lua" "$url$path" 2>&1 \
-    | grep '^WRKRESULT' || echo "WRKRESULT requests=0 duration_us=1 rps=0 p50_us=0 p90_us=0 p99_us=0 max_us=0 connect=1 read=0 write=0 status=0 timeout=0"
+    | grep '^WRKRESULT' || echo "WRKRESULT requests=0 duration_us=1 rps=0 p50_us=0 p90_us=0 p99_us=0 max_us=0 connect=1 read=0 write=0 status=0 timeout=0 unexpected=-1"
 }
 
 log "warm-up ($WARMUP per target and workload)"

@@ -1,4 +1,5 @@
 using FederationEgress.BenchTool.ColdPath;
+using FederationEgress.BenchTool.Counters;
 using FederationEgress.BenchTool.Memory;
 using FederationEgress.BenchTool.Shared;
 
@@ -11,6 +12,7 @@ namespace FederationEgress.BenchTool;
 /// single-flight [--requests 1000] [--web-ip 127.0.77.1]
 /// cache-memory  [--destinations 100000] [--concurrency 64]
 /// stream        --proxy http://127.0.0.1:18009 --pid PID --cert origin.pem --key origin.key [--size-mib 1024]
+/// counters      --pid PID --out counters.csv [--interval 10]   (runtime counters of another .NET process)
 /// </code>
 /// Each prints a human summary and one "RESULT key=value ..." line; exit code 1 when a check fails.
 /// </summary>
@@ -20,7 +22,7 @@ public static class BenchToolProgram
     {
         if (args.Length == 0)
         {
-            Console.Error.WriteLine("usage: FederationEgress.BenchTool cold-path|single-flight|cache-memory|stream [--option value ...]");
+            Console.Error.WriteLine("usage: FederationEgress.BenchTool cold-path|single-flight|cache-memory|stream|counters [--option value ...]");
             return 2;
         }
 
@@ -33,6 +35,7 @@ public static class BenchToolProgram
                 "single-flight" => await SingleFlightCheck.RunAsync(options),
                 "cache-memory" => await CacheMemoryBenchmark.RunAsync(options),
                 "stream" => await StreamingBenchmark.RunAsync(options),
+                "counters" => RuntimeCounterSampler.Run(options),
                 _ => throw new ArgumentException($"unknown command '{args[0]}'"),
             };
         }

@@ -22,21 +22,26 @@ internal static class ColdPathBenchmark
         var count = args.Int("names", 10_000);
         var concurrency = args.Int("concurrency", 64);
         var webIp = IPAddress.Parse(args.String("web-ip", "127.0.77.1")!);
+
+        // With --ca-file, an external HTTPS server (bench/nginx/wellknown.conf) already serves the
+        // well-known answers on web-ip:443 with a certificate from that CA; otherwise an in-process
+        // TlsTestServer does (self-contained, but its handshakes then share this process's CPU).
+        var externalCa = args.String("ca-file");
         args.EnsureAllRead();
 
         using var ca = new TestCertificateAuthority("FederationEgress cold-path bench CA");
-        var caFile = ca.WritePemFile();
+        var caFile = externalCa ?? ca.WritePemFile();
         try
         {
             var zone = new BenchZone(webIp, IPAddress.Parse("127.0.78.1"));
             await using var dns = new SyntheticDnsServer(zone, countPerName: false);
-            await using var web = await WellKnownSite.StartAsync(ca, webIp, BenchZone.WellKnownFor);
+            await using var web = externalCa is null ? await WellKnownSite.StartAsync(ca, webIp, BenchZone.WellKnownFor) : null;
             await using var app = EgressServices.Build(dns.Server, caFile);
             var resolver = app.Services.GetRequiredService<IServerResolver>();
 
             // Warm-up on names outside the measured set (JIT, pools, first handshakes).
             await RunSetAsync(resolver, Names("warm", 300), concurrency, new LatencyRecorder(300));
-            web.ClearRequests();
+            web?.ClearRequests();
             var queriesBefore = dns.QueryCount;
 
             var names = Names("", count);
@@ -49,18 +54,21 @@ internal static class ColdPathBenchmark
             var inv = CultureInfo.InvariantCulture;
             Console.WriteLine(string.Create(inv, $"cold path: {count} new names (1/3 well-known, 1/3 SRV, 1/3 fallback), {concurrency} in flight"));
             Console.WriteLine(string.Create(inv, $"  {seconds:F2} s, {rate:F0} names/s; latency p50 {latency.Percentile(50):F2} ms, p90 {latency.Percentile(90):F2} ms, p99 {latency.Percentile(99):F2} ms, max {latency.Percentile(100):F2} ms"));
-            Console.WriteLine(string.Create(inv, $"  failures {failures}, wrong discovery step {wrongStep}; DNS queries {dns.QueryCount - queriesBefore} ({(dns.QueryCount - queriesBefore) / (double)count:F2}/name); well-known fetches {web.Requests.Count}"));
+            Console.WriteLine(string.Create(inv, $"  failures {failures}, wrong discovery step {wrongStep}; DNS queries {dns.QueryCount - queriesBefore} ({(dns.QueryCount - queriesBefore) / (double)count:F2}/name); well-known fetches {(web is null ? "n/a (external server)" : web.Requests.Count)}"));
             if (firstError is not null)
             {
                 Console.WriteLine($"  first failure: {firstError}");
             }
 
-            Console.WriteLine(string.Create(inv, $"RESULT names={count} concurrency={concurrency} seconds={seconds:F3} names_per_s={rate:F1} p50_ms={latency.Percentile(50):F3} p90_ms={latency.Percentile(90):F3} p99_ms={latency.Percentile(99):F3} max_ms={latency.Percentile(100):F3} failures={failures} wrong_step={wrongStep} dns_queries={dns.QueryCount - queriesBefore} well_known_fetches={web.Requests.Count}"));
+            Console.WriteLine(string.Create(inv, $"RESULT names={count} concurrency={concurrency} seconds={seconds:F3} names_per_s={rate:F1} p50_ms={latency.Percentile(50):F3} p90_ms={latency.Percentile(90):F3} p99_ms={latency.Percentile(99):F3} max_ms={latency.Percentile(100):F3} failures={failures} wrong_step={wrongStep} dns_queries={dns.QueryCount - queriesBefore} well_known_fetches={(web is null ? -1 : web.Requests.Count)} well_known_server={(web is null ? "external" : "in-process")}"));
             return failures == 0 && wrongStep == 0 ? 0 : 1;
         }
         finally
         {
-            File.Delete(caFile);
+            if (externalCa is null)
+            {
+                File.Delete(caFile);
+            }
         }
     }
 
