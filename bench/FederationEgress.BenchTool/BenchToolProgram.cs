@@ -13,6 +13,8 @@ namespace FederationEgress.BenchTool;
 /// cache-memory  [--destinations 100000] [--concurrency 64]
 /// stream        --proxy http://127.0.0.1:18009 --pid PID --cert origin.pem --key origin.key [--size-mib 1024]
 /// counters      --pid PID --out counters.csv [--interval 10]   (runtime counters of another .NET process)
+/// alloc-types   --pid PID [--seconds 10] [--top 25]            (sampled allocations by type, another process)
+/// cpu-profile   --pid PID [--seconds 10] [--top 30] [--filter text] (sampled CPU by method, another process)
 /// </code>
 /// Each prints a human summary and one "RESULT key=value ..." line; exit code 1 when a check fails.
 /// </summary>
@@ -22,7 +24,7 @@ public static class BenchToolProgram
     {
         if (args.Length == 0)
         {
-            Console.Error.WriteLine("usage: FederationEgress.BenchTool cold-path|single-flight|cache-memory|stream|counters [--option value ...]");
+            Console.Error.WriteLine("usage: FederationEgress.BenchTool cold-path|single-flight|cache-memory|stream|counters|alloc-types|cpu-profile [--option value ...]");
             return 2;
         }
 
@@ -36,6 +38,8 @@ public static class BenchToolProgram
                 "cache-memory" => await CacheMemoryBenchmark.RunAsync(options),
                 "stream" => await StreamingBenchmark.RunAsync(options),
                 "counters" => RuntimeCounterSampler.Run(options),
+                "alloc-types" => AllocationSampler.Run(options),
+                "cpu-profile" => CpuSampler.Run(options),
                 _ => throw new ArgumentException($"unknown command '{args[0]}'"),
             };
         }
