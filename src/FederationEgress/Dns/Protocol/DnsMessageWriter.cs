@@ -221,7 +221,8 @@ public static class DnsMessageWriter
 
         public byte[] ToArray() => _buffer.AsSpan(0, _length).ToArray();
 
-        // Length-prefixed lower-cased labels: unambiguous whatever bytes the labels hold.
+        // Length-prefixed labels, case preserved: unambiguous whatever bytes the labels hold, and a
+        // pointer never changes the case a test wrote.
         private static string SuffixKey(List<byte[]> labels, int start)
         {
             var size = 0;
@@ -239,7 +240,7 @@ public static class DnsMessageWriter
                     span[position++] = (char)label.Length;
                     foreach (var b in label)
                     {
-                        span[position++] = (char)(b is >= (byte)'A' and <= (byte)'Z' ? b + 32 : b);
+                        span[position++] = (char)b;
                     }
                 }
             });
