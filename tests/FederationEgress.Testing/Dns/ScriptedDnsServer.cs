@@ -46,6 +46,7 @@ public sealed class ScriptedDnsServer : IAsyncDisposable
     private readonly Dictionary<string, DnsSoaRecord> _soas = new(StringComparer.OrdinalIgnoreCase);
     private readonly Dictionary<(string Name, DnsRecordType? Type), DnsBehavior> _behaviors = [];
     private readonly List<DnsQueryLogEntry> _queries = [];
+    private readonly List<(Func<DnsQueryLogEntry, bool> Match, int Count, TaskCompletionSource Done)> _waiters = [];
     private readonly Socket _udp;
     private readonly TcpListener _tcp;
     private readonly CancellationTokenSource _stopping = new();
@@ -187,6 +188,27 @@ public sealed class ScriptedDnsServer : IAsyncDisposable
         lock (_gate)
         {
             return _queries.Count(q => DnsName.Equals(q.Name, name) && (type is null || q.Type == type) && (transport is null || q.Transport == transport));
+        }
+    }
+
+    /// <summary>
+    /// Completes once at least <paramref name="count"/> queries for <paramref name="name"/> (optionally
+    /// of one type and transport) have been received, counting those already logged. Lets a test
+    /// advance a fake clock exactly when the client is waiting for an answer.
+    /// </summary>
+    public Task WaitForQueriesAsync(string name, int count = 1, DnsRecordType? type = null, DnsTransport? transport = null, CancellationToken cancellationToken = default)
+    {
+        bool Match(DnsQueryLogEntry q) => DnsName.Equals(q.Name, name) && (type is null || q.Type == type) && (transport is null || q.Transport == transport);
+        lock (_gate)
+        {
+            if (_queries.Count(Match) >= count)
+            {
+                return Task.CompletedTask;
+            }
+
+            var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            _waiters.Add((Match, count, done));
+            return done.Task.WaitAsync(cancellationToken);
         }
     }
 
@@ -355,6 +377,16 @@ public sealed class ScriptedDnsServer : IAsyncDisposable
             lock (_gate)
             {
                 _queries.Add(new DnsQueryLogEntry(question.Name, question.Type, transport, query.Id, query.UdpPayloadSize));
+                _waiters.RemoveAll(w =>
+                {
+                    var reached = _queries.Count(w.Match) >= w.Count;
+                    if (reached)
+                    {
+                        w.Done.TrySetResult();
+                    }
+
+                    return reached;
+                });
                 var name = Normalize(question.Name);
                 behavior = _behaviors.GetValueOrDefault((name, question.Type)) ?? _behaviors.GetValueOrDefault((name, null)) ?? DnsBehavior.Answer;
             }
