@@ -53,4 +53,7 @@ public enum EgressErrorKind
 
     /// <summary>The proxy is shutting down and takes no new requests. 503.</summary>
     ShuttingDown,
+
+    /// <summary>The client's IP address is not in <c>ClientAuth:AllowedClientRanges</c>. 403.</summary>
+    ClientForbidden,
 }

@@ -25,6 +25,7 @@ public static class EgressErrorMapper
         EgressErrorKind.DestinationBackoff => StatusCodes.Status503ServiceUnavailable,
         EgressErrorKind.Overloaded => StatusCodes.Status503ServiceUnavailable,
         EgressErrorKind.ShuttingDown => StatusCodes.Status503ServiceUnavailable,
+        EgressErrorKind.ClientForbidden => StatusCodes.Status403Forbidden,
         _ => StatusCodes.Status500InternalServerError,
     };
 
@@ -37,6 +38,7 @@ public static class EgressErrorMapper
         EgressErrorKind.DestinationDenied => "M_FORBIDDEN",
         EgressErrorKind.AddressDenied => "M_FORBIDDEN",
         EgressErrorKind.LoopDetected => "M_FORBIDDEN",
+        EgressErrorKind.ClientForbidden => "M_FORBIDDEN",
         EgressErrorKind.DestinationBackoff => "M_LIMIT_EXCEEDED",
         EgressErrorKind.Overloaded => "M_LIMIT_EXCEEDED",
         _ => "M_UNKNOWN",
@@ -61,6 +63,7 @@ public static class EgressErrorMapper
         EgressErrorKind.DestinationBackoff => "destination_backoff",
         EgressErrorKind.Overloaded => "overloaded",
         EgressErrorKind.ShuttingDown => "shutting_down",
+        EgressErrorKind.ClientForbidden => "client_forbidden",
         _ => "unknown",
     };
 
