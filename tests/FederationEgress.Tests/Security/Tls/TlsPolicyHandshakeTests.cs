@@ -230,6 +230,18 @@ public sealed class TlsPolicyHandshakeTests : IDisposable
     }
 
     [Fact]
+    public async Task Handshake_IpLiteralWithCommonNameSpelledAsTheIp_Fails()
+    {
+        // SslStream alone accepts this (it falls back to DNS SAN / CN text for an IP TargetHost); the policy must not.
+        await using var server = HandshakeServer.Start(IPAddress.Loopback, CertificateFactory.IssueWithCommonNameOnly(_ca, "127.0.0.1"));
+
+        var result = await HandshakeAsync(Policy(), server, "127.0.0.1");
+
+        Assert.False(result.Ok);
+        Assert.Contains("not valid for IP address 127.0.0.1", result.Reason);
+    }
+
+    [Fact]
     public async Task Handshake_IpCertificateForAnotherIp_Fails()
     {
         // IP-05: the certificate names 127.0.0.9, we connected to 127.0.0.1.
