@@ -148,14 +148,13 @@ internal sealed partial class TlsPolicy : ITlsPolicy
     // Returns the statuses to report (the custom chain's when extra CAs exist, else the system one).
     private bool ChainToExtraRoot(X509Certificate2 leaf, X509Chain? systemChain, out X509ChainStatusFlags statuses)
     {
-        statuses = Flags(systemChain);
-        if (_extraRoots.Count == 0)
-        {
-            if (systemChain is null)
-            {
-                statuses = X509ChainStatusFlags.PartialChain;
-            }
+        statuses = systemChain is null ? X509ChainStatusFlags.PartialChain : Flags(systemChain);
 
+        // Extra roots only help when trust was the problem; an expired certificate from a public CA
+        // must be reported as expired, not as "untrusted" by a chain built over the wrong roots.
+        const X509ChainStatusFlags trustProblems = X509ChainStatusFlags.UntrustedRoot | X509ChainStatusFlags.PartialChain;
+        if (_extraRoots.Count == 0 || (statuses & trustProblems) == 0)
+        {
             return false;
         }
 
@@ -207,7 +206,7 @@ internal sealed partial class TlsPolicy : ITlsPolicy
             X509ChainStatusFlags.RevocationStatusUnknown | X509ChainStatusFlags.OfflineRevocation);
         if (rest != X509ChainStatusFlags.NoError || parts.Count == 0)
         {
-            parts.Add($"certificate chain is invalid ({rest})");
+            parts.Add(rest == X509ChainStatusFlags.NoError ? "certificate chain is invalid" : $"certificate chain is invalid ({rest})");
         }
 
         return string.Join("; ", parts);
