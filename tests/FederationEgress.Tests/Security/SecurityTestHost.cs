@@ -10,12 +10,20 @@ namespace FederationEgress.Tests.Security;
 /// <summary>Builds the security services from in-memory configuration, as the app does.</summary>
 internal static class SecurityTestHost
 {
-    public static ServiceProvider Build(IDictionary<string, string?> settings, TimeProvider? time = null)
+    public static ServiceProvider Build(IDictionary<string, string?> settings, TimeProvider? time = null, ILoggerProvider? logs = null)
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
         var services = new ServiceCollection();
-        services.AddSingleton<ILoggerFactory>(NullLoggerFactory.Instance);
-        services.AddSingleton(typeof(ILogger<>), typeof(Logger<>));
+        if (logs is null)
+        {
+            services.AddSingleton<ILoggerFactory>(NullLoggerFactory.Instance);
+            services.AddSingleton(typeof(ILogger<>), typeof(Logger<>));
+        }
+        else
+        {
+            services.AddLogging(b => b.AddProvider(logs).SetMinimumLevel(LogLevel.Trace));
+        }
+
         if (time is not null)
         {
             services.AddSingleton(time);

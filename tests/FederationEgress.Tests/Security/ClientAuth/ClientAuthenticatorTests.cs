@@ -131,42 +131,4 @@ public sealed class ClientAuthenticatorTests : IDisposable
         var error = SecurityTestHost.StartupError(new Dictionary<string, string?> { ["ClientAuth:BearerTokenFile"] = _tokenFile });
         Assert.Contains($"ClientAuth:BearerTokenFile '{_tokenFile}' is empty", error);
     }
-
-    private sealed class CapturingLoggerProvider : ILoggerProvider
-    {
-        private readonly List<string> _messages = [];
-
-        public IReadOnlyList<string> Messages
-        {
-            get
-            {
-                lock (_messages)
-                {
-                    return [.. _messages];
-                }
-            }
-        }
-
-        public ILogger CreateLogger(string categoryName) => new Logger(this);
-
-        public void Dispose()
-        {
-        }
-
-        private sealed class Logger(CapturingLoggerProvider owner) : ILogger
-        {
-            public IDisposable? BeginScope<TState>(TState state)
-                where TState : notnull => null;
-
-            public bool IsEnabled(LogLevel logLevel) => true;
-
-            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
-            {
-                lock (owner._messages)
-                {
-                    owner._messages.Add(formatter(state, exception));
-                }
-            }
-        }
-    }
 }
