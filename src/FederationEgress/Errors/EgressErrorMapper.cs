@@ -12,6 +12,7 @@ public static class EgressErrorMapper
         EgressErrorKind.InvalidServerName => StatusCodes.Status400BadRequest,
         EgressErrorKind.InvalidRequestTarget => StatusCodes.Status400BadRequest,
         EgressErrorKind.ClientUnauthorized => StatusCodes.Status401Unauthorized,
+        EgressErrorKind.ClientForbidden => StatusCodes.Status403Forbidden,
         EgressErrorKind.DestinationDenied => StatusCodes.Status403Forbidden,
         EgressErrorKind.AddressDenied => StatusCodes.Status403Forbidden,
         EgressErrorKind.LoopDetected => StatusCodes.Status403Forbidden,
@@ -25,7 +26,6 @@ public static class EgressErrorMapper
         EgressErrorKind.DestinationBackoff => StatusCodes.Status503ServiceUnavailable,
         EgressErrorKind.Overloaded => StatusCodes.Status503ServiceUnavailable,
         EgressErrorKind.ShuttingDown => StatusCodes.Status503ServiceUnavailable,
-        EgressErrorKind.ClientForbidden => StatusCodes.Status403Forbidden,
         _ => StatusCodes.Status500InternalServerError,
     };
 
@@ -35,10 +35,10 @@ public static class EgressErrorMapper
         EgressErrorKind.InvalidServerName => "M_INVALID_PARAM",
         EgressErrorKind.InvalidRequestTarget => "M_INVALID_PARAM",
         EgressErrorKind.ClientUnauthorized => "M_UNAUTHORIZED",
+        EgressErrorKind.ClientForbidden => "M_FORBIDDEN",
         EgressErrorKind.DestinationDenied => "M_FORBIDDEN",
         EgressErrorKind.AddressDenied => "M_FORBIDDEN",
         EgressErrorKind.LoopDetected => "M_FORBIDDEN",
-        EgressErrorKind.ClientForbidden => "M_FORBIDDEN",
         EgressErrorKind.DestinationBackoff => "M_LIMIT_EXCEEDED",
         EgressErrorKind.Overloaded => "M_LIMIT_EXCEEDED",
         _ => "M_UNKNOWN",
@@ -50,6 +50,7 @@ public static class EgressErrorMapper
         EgressErrorKind.InvalidServerName => "invalid_server_name",
         EgressErrorKind.InvalidRequestTarget => "invalid_request_target",
         EgressErrorKind.ClientUnauthorized => "client_unauthorized",
+        EgressErrorKind.ClientForbidden => "client_forbidden",
         EgressErrorKind.DestinationDenied => "destination_denied",
         EgressErrorKind.AddressDenied => "address_denied",
         EgressErrorKind.LoopDetected => "loop_detected",
@@ -63,7 +64,6 @@ public static class EgressErrorMapper
         EgressErrorKind.DestinationBackoff => "destination_backoff",
         EgressErrorKind.Overloaded => "overloaded",
         EgressErrorKind.ShuttingDown => "shutting_down",
-        EgressErrorKind.ClientForbidden => "client_forbidden",
         _ => "unknown",
     };
 
