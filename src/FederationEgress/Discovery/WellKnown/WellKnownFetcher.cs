@@ -188,6 +188,12 @@ internal sealed partial class WellKnownFetcher
     /// <summary>Classifies a 200 body (pure; exposed for table tests).</summary>
     internal static WellKnownFetchResult Parse(string url, ReadOnlyMemory<byte> body, TimeSpan? period, IReadOnlyList<string> redirects)
     {
+        // Tolerate a UTF-8 byte-order mark, as browsers and most JSON readers do.
+        if (body.Span.StartsWith("\uFEFF"u8))
+        {
+            body = body[3..];
+        }
+
         JsonDocument document;
         try
         {
