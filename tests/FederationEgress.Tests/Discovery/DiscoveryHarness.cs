@@ -69,11 +69,14 @@ internal sealed class DiscoveryHarness : IAsyncDisposable
     }
 
     /// <summary>Waits (real time, bounded) until <paramref name="condition"/> holds; for background work.</summary>
-    public static async Task WaitUntilAsync(Func<bool> condition, string what)
+    public static Task WaitUntilAsync(Func<bool> condition, string what) => WaitUntilAsync(() => Task.FromResult(condition()), what);
+
+    /// <summary>Waits (real time, bounded) until <paramref name="condition"/> holds; for background work.</summary>
+    public static async Task WaitUntilAsync(Func<Task<bool>> condition, string what)
     {
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
         cts.CancelAfter(TimeSpan.FromSeconds(20));
-        while (!condition())
+        while (!await condition())
         {
             try
             {
@@ -102,6 +105,14 @@ internal sealed class DiscoveryHarness : IAsyncDisposable
     /// <summary>Serves <c>{"m.server": delegation}</c> for <paramref name="host"/>.</summary>
     public Task<TlsTestServer> ServeDelegationAsync(string host, string delegation, string? cacheControl = null) =>
         ServeAsync(host, Reply(200, $"{{\"m.server\":\"{delegation}\"}}", cacheControl));
+
+    /// <summary>Stops <paramref name="server"/> (its pooled connections die) and refuses new connections to <paramref name="host"/>.</summary>
+    public async Task StopAndRefuseAsync(TlsTestServer server, string host)
+    {
+        _servers.Remove(server);
+        await server.DisposeAsync();
+        Refuse(host);
+    }
 
     /// <summary>Connections to <paramref name="host"/> are refused (WK✗).</summary>
     public void Refuse(string host) => Upstream.Map(host, LoopbackEndpoints.Closed());
