@@ -14,12 +14,12 @@ public sealed class DiscoveryTracingTests
     {
         await using var h = new DiscoveryHarness();
         h.Dns.AddSrv("_matrix._tcp.target-server", Srv("srvtarget", 8443));
-        await h.ServeDelegationAsync("testserv", "target-server", "max-age=3600");
+        await h.ServeDelegationAsync("tracing.example", "target-server", "max-age=3600");
         using var spans = new SpanCollector();
 
-        await h.ResolveAsync("testserv");
+        await h.ResolveAsync("tracing.example");
 
-        var resolve = spans.Single("matrix.resolve", "testserv");
+        var resolve = spans.Single("matrix.resolve", "tracing.example");
         Assert.Equal("well_known_srv", resolve.GetTagItem("matrix.discovery.step"));
         Assert.Equal("target-server", resolve.GetTagItem("matrix.delegated_name"));
         Assert.Equal("target-server", resolve.GetTagItem("matrix.host_header"));
@@ -30,7 +30,7 @@ public sealed class DiscoveryTracingTests
 
         var children = spans.ChildrenOf(resolve);
         var wellKnown = Assert.Single(children, a => a.OperationName == "matrix.well_known");
-        Assert.Equal("https://testserv/.well-known/matrix/server", wellKnown.GetTagItem("url.full"));
+        Assert.Equal("https://tracing.example/.well-known/matrix/server", wellKnown.GetTagItem("url.full"));
         Assert.Equal(200, wellKnown.GetTagItem("http.response.status_code"));
         Assert.Equal("valid", wellKnown.GetTagItem("matrix.well_known.outcome"));
         Assert.Equal("miss", wellKnown.GetTagItem("matrix.cache"));
@@ -48,15 +48,15 @@ public sealed class DiscoveryTracingTests
     public async Task ResolveAsync_Hit_EmitsAResolveSpanTaggedHit()
     {
         await using var h = new DiscoveryHarness();
-        await h.ResolveAsync("[::1]:8449");
+        await h.ResolveAsync("[2001:db8::77]:8449");
         using var spans = new SpanCollector();
 
-        await h.ResolveAsync("[::1]:8449");
+        await h.ResolveAsync("[2001:db8::77]:8449");
 
-        var resolve = spans.Single("matrix.resolve", "[::1]:8449");
+        var resolve = spans.Single("matrix.resolve", "[2001:db8::77]:8449");
         Assert.Equal("hit", resolve.GetTagItem("matrix.cache"));
         Assert.Equal("ip_literal", resolve.GetTagItem("matrix.discovery.step"));
-        Assert.Equal("[::1]:8449", resolve.GetTagItem("matrix.host_header"));
+        Assert.Equal("[2001:db8::77]:8449", resolve.GetTagItem("matrix.host_header"));
         Assert.Null(resolve.GetTagItem("matrix.tls_name"));
     }
 
