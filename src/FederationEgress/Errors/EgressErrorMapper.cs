@@ -68,7 +68,14 @@ public static class EgressErrorMapper
     /// Writes <c>{"errcode": "...", "error": "step: reason", "reason": "kind"}</c> with the mapped
     /// status (plus Retry-After when set). Does nothing if the response has started.
     /// </summary>
-    public static async Task WriteAsync(HttpContext context, EgressError error, string errorKey = "error")
+    public static Task WriteAsync(HttpContext context, EgressError error, string errorKey = "error") =>
+        WriteAsync(context, error, errorKey, statusOverride: null, errCodeOverride: null);
+
+    /// <summary>
+    /// As <see cref="WriteAsync(HttpContext, EgressError, string)"/>, with a front end's status and
+    /// errcode overrides (e.g. Synapse's proxy protocol expects 502 <c>M_UNKNOWN</c> for every failure).
+    /// </summary>
+    public static async Task WriteAsync(HttpContext context, EgressError error, string errorKey, int? statusOverride, string? errCodeOverride)
     {
         var response = context.Response;
         if (response.HasStarted)
@@ -77,7 +84,7 @@ public static class EgressErrorMapper
         }
 
         response.Clear();
-        response.StatusCode = StatusCode(error.Kind);
+        response.StatusCode = statusOverride ?? StatusCode(error.Kind);
         response.ContentType = "application/json";
         if (error.RetryAfter is { } retry)
         {
@@ -86,7 +93,7 @@ public static class EgressErrorMapper
 
         await using var writer = new Utf8JsonWriter(response.Body);
         writer.WriteStartObject();
-        writer.WriteString("errcode", ErrCode(error.Kind));
+        writer.WriteString("errcode", errCodeOverride ?? ErrCode(error.Kind));
         writer.WriteString(errorKey, error.ToString());
         writer.WriteString("reason", TypeName(error.Kind));
         writer.WriteEndObject();
