@@ -1,3 +1,25 @@
-var builder = WebApplication.CreateSlimBuilder(args);
-var app = builder.Build();
-app.Run();
+using FederationEgress.Hosting;
+
+Program.BuildApp(args).Run();
+
+/// <summary>Composition root: configuration, services and pipelines. Tests build the same app with overrides.</summary>
+public partial class Program
+{
+    /// <summary>
+    /// Builds the application. <paramref name="configure"/> runs after every area is registered, so
+    /// tests can replace services (resolver, address policy) or add configuration.
+    /// </summary>
+    public static WebApplication BuildApp(string[] args, Action<WebApplicationBuilder>? configure = null)
+    {
+        var builder = EgressHost.CreateBuilder(args);
+        builder.Services.AddEgressHosting(builder.Configuration);
+        builder.Services.AddEgressForwarding(builder.Configuration);
+        builder.Services.AddEgressInterimDependencies();
+        configure?.Invoke(builder);
+
+        var app = builder.Build();
+        app.UseEgressListeners();
+        app.RunEgressPathMode();
+        return app;
+    }
+}
