@@ -2,6 +2,7 @@ using FederationEgress.Forwarding;
 using FederationEgress.Forwarding.Upstream;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Microsoft.Extensions.DependencyInjection;
@@ -9,6 +10,8 @@ namespace Microsoft.Extensions.DependencyInjection;
 /// <summary>Registers the forwarding core.</summary>
 public static class ForwardingServiceCollectionExtensions
 {
+    private const string YarpForwarderCategory = "Yarp.ReverseProxy.Forwarder.HttpForwarder";
+
     /// <summary>
     /// Adds the path-mode endpoint, <see cref="IEgressForwarder"/>, the upstream handlers
     /// (<see cref="IUpstreamHandlerFactory"/>) and the "Forwarding" options. Needs an
@@ -24,6 +27,10 @@ public static class ForwardingServiceCollectionExtensions
 
         services.TryAddSingleton(TimeProvider.System);
         services.AddHttpForwarder();
+
+        // EgressForwarder logs each failure once, with the step and trace id; YARP's own per-request
+        // logs would repeat it (with stack traces) for every failed request.
+        services.Configure<LoggerFilterOptions>(o => o.AddFilter(YarpForwarderCategory, LogLevel.Error));
         services.TryAddSingleton<IUpstreamCertificateValidator, ExtraCaCertificateValidator>();
         services.AddSingleton<UpstreamConnector>();
         services.AddSingleton<UpstreamHandlerFactory>();

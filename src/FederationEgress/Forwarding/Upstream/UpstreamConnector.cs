@@ -78,9 +78,10 @@ internal sealed partial class UpstreamConnector
             catch (Exception ex) when (ex is SocketException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
             {
                 socket.Dispose();
+                var where = Where(endpoint, name);
                 var error = ex is SocketException se
-                    ? new EgressError(EgressErrorKind.ConnectFailed, "connect", $"connecting to {endpoint} ({name}) failed: {Describe(se.SocketErrorCode)}")
-                    : new EgressError(EgressErrorKind.Timeout, "connect", $"connecting to {endpoint} ({name}) timed out after {_connectTimeout.TotalSeconds:0.###} s");
+                    ? new EgressError(EgressErrorKind.ConnectFailed, "connect", $"connecting to {where} failed: {Describe(se.SocketErrorCode)}")
+                    : new EgressError(EgressErrorKind.Timeout, "connect", $"connecting to {where} timed out after {_connectTimeout.TotalSeconds:0.###} s");
                 Log.EndpointFailed(_logger, name, endpoint, error.Message);
                 firstError ??= error;
                 attempt?.RecordFailure(error);
@@ -138,6 +139,13 @@ internal sealed partial class UpstreamConnector
         throw result.IsFailure
             ? new EgressException(EgressErrorKind.DnsFailed, "dns", $"looking up AAAA/A of {host} failed: {result.Error ?? result.Status.ToString()}")
             : new EgressException(EgressErrorKind.NoAddresses, "dns", $"{host} has no AAAA/A records");
+    }
+
+    /// <summary>"ip:port (name)", or just "ip:port" when the server name is that IP literal.</summary>
+    private static string Where(IPEndPoint endpoint, string name)
+    {
+        var text = endpoint.ToString();
+        return text == name ? text : $"{text} ({name})";
     }
 
     private static string Describe(SocketError error) => error switch
