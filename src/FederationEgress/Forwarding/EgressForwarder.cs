@@ -155,6 +155,7 @@ internal sealed partial class EgressForwarder : IEgressForwarder
             {
                 Log.FailingOver(_logger, name, attempt.NextIndex);
                 context.Response.Clear(); // back to 200, or YARP refuses to forward again
+                context.Features.Set<IForwarderErrorFeature>(null);
                 continue;
             }
 

@@ -50,9 +50,16 @@ public sealed class TestProxy : IAsyncDisposable
     /// Starts the proxy. <paramref name="settings"/> are "Key=Value" configuration entries;
     /// <paramref name="policy"/> defaults to permitting loopback only.
     /// </summary>
-    public static async Task<TestProxy> StartAsync(
+    public static Task<TestProxy> StartAsync(
         StaticServerResolver? resolver = null,
         IEgressAddressPolicy? policy = null,
+        params string[] settings) => StartAsync(resolver, policy, configure: null, settings);
+
+    /// <summary>As above; <paramref name="configure"/> can replace more services (DNS, startup filters).</summary>
+    public static async Task<TestProxy> StartAsync(
+        StaticServerResolver? resolver,
+        IEgressAddressPolicy? policy,
+        Action<WebApplicationBuilder>? configure,
         params string[] settings)
     {
         resolver ??= new StaticServerResolver();
@@ -64,6 +71,7 @@ public sealed class TestProxy : IAsyncDisposable
             builder.Logging.SetMinimumLevel(LogLevel.Warning);
             builder.Services.AddSingleton<IServerResolver>(resolver);
             builder.Services.AddSingleton(policy);
+            configure?.Invoke(builder);
         });
         await app.StartAsync();
         return new TestProxy(app, resolver);
