@@ -25,6 +25,7 @@ public static class EgressErrorMapper
         EgressErrorKind.DestinationBackoff => StatusCodes.Status503ServiceUnavailable,
         EgressErrorKind.Overloaded => StatusCodes.Status503ServiceUnavailable,
         EgressErrorKind.ShuttingDown => StatusCodes.Status503ServiceUnavailable,
+        EgressErrorKind.RequestTooLarge => StatusCodes.Status413PayloadTooLarge,
         _ => StatusCodes.Status500InternalServerError,
     };
 
@@ -39,6 +40,7 @@ public static class EgressErrorMapper
         EgressErrorKind.LoopDetected => "M_FORBIDDEN",
         EgressErrorKind.DestinationBackoff => "M_LIMIT_EXCEEDED",
         EgressErrorKind.Overloaded => "M_LIMIT_EXCEEDED",
+        EgressErrorKind.RequestTooLarge => "M_TOO_LARGE",
         _ => "M_UNKNOWN",
     };
 
@@ -61,6 +63,7 @@ public static class EgressErrorMapper
         EgressErrorKind.DestinationBackoff => "destination_backoff",
         EgressErrorKind.Overloaded => "overloaded",
         EgressErrorKind.ShuttingDown => "shutting_down",
+        EgressErrorKind.RequestTooLarge => "request_too_large",
         _ => "unknown",
     };
 

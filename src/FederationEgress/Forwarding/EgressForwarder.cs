@@ -5,6 +5,7 @@ using FederationEgress.Errors;
 using FederationEgress.Forwarding.Upstream;
 using FederationEgress.ServerNames;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Yarp.ReverseProxy.Forwarder;
@@ -64,6 +65,15 @@ internal sealed partial class EgressForwarder : IEgressForwarder
 
     public async Task ForwardAsync(HttpContext context, ServerName serverName, string pathAndQuery)
     {
+        // A declared body over the limit would fail mid-forward, after the remote got the headers.
+        if (context.Request.ContentLength is { } length
+            && context.Features.Get<IHttpMaxRequestBodySizeFeature>()?.MaxRequestBodySize is { } limit
+            && length > limit)
+        {
+            await WriteErrorAsync(context, new EgressError(EgressErrorKind.RequestTooLarge, "request body", $"Content-Length {length} exceeds the limit of {limit} bytes"), serverName.Value);
+            return;
+        }
+
         Resolution resolution;
         try
         {
@@ -222,11 +232,37 @@ internal sealed partial class EgressForwarder : IEgressForwarder
         return result switch
         {
             ForwarderError.RequestTimedOut => new EgressError(EgressErrorKind.Timeout, "response headers", $"{name} made no progress for {_requestConfig.ActivityTimeout?.TotalSeconds:0.###} s"),
+            ForwarderError.RequestBodyClient when FindStatus(exception) == StatusCodes.Status413PayloadTooLarge =>
+                new EgressError(EgressErrorKind.RequestTooLarge, "request body", "the request body exceeds the size limit"),
             ForwarderError.RequestBodyClient => new EgressError(EgressErrorKind.InvalidRequestTarget, "request body", "reading the request body from the client failed"),
             ForwarderError.RequestBodyDestination => new EgressError(EgressErrorKind.UpstreamProtocolError, "request body", $"sending the request body to {name} failed"),
             ForwarderError.ResponseHeaders => new EgressError(EgressErrorKind.UpstreamProtocolError, "response headers", $"{name} sent response headers that cannot be forwarded"),
             _ => new EgressError(EgressErrorKind.UpstreamProtocolError, "forward", $"forwarding to {name} failed ({result}): {(exception is null ? "no details" : Innermost(exception))}"),
         };
+    }
+
+    private static int? FindStatus(Exception? exception)
+    {
+        for (var e = exception; e is not null; e = e.InnerException)
+        {
+            if (e is BadHttpRequestException bad)
+            {
+                return bad.StatusCode;
+            }
+
+            if (e is AggregateException aggregate)
+            {
+                foreach (var inner in aggregate.InnerExceptions)
+                {
+                    if (FindStatus(inner) is { } status)
+                    {
+                        return status;
+                    }
+                }
+            }
+        }
+
+        return null;
     }
 
     private static string Innermost(Exception exception)

@@ -84,6 +84,35 @@ public sealed class ListenerTests(TestCaFixture fixture) : IClassFixture<TestCaF
     }
 
     [Fact]
+    public async Task BodyLimit_DeclaredLengthTooLarge_Returns413AndNothingIsDialled()
+    {
+        await using var server = await TlsTestServer.StartAsync(fixture.Ca.IssueServerCertificate(["127.0.0.1"]));
+        var name = $"127.0.0.1:{server.Port}";
+        await using var proxy = await TestProxy.StartAsync(settings: [fixture.TrustSetting, "Limits:MaxRequestBodySize=1000"]);
+        proxy.Resolver.Map(name, server.EndPoint);
+
+        using var response = await proxy.SendAsync(HttpMethod.Put, $"/{name}/_matrix/federation/v1/send/4", new ByteArrayContent(new byte[1001]));
+
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
+        Assert.Contains("M_TOO_LARGE", await response.Content.ReadAsStringAsync(Ct));
+        Assert.Equal(0, server.ConnectionCount);
+    }
+
+    [Fact]
+    public async Task BodyLimit_AtTheLimit_IsForwarded()
+    {
+        await using var server = await TlsTestServer.StartAsync(fixture.Ca.IssueServerCertificate(["127.0.0.1"]));
+        var name = $"127.0.0.1:{server.Port}";
+        await using var proxy = await TestProxy.StartAsync(settings: [fixture.TrustSetting, "Limits:MaxRequestBodySize=1000"]);
+        proxy.Resolver.Map(name, server.EndPoint);
+
+        using var response = await proxy.SendAsync(HttpMethod.Put, $"/{name}/_matrix/federation/v1/send/5", new ByteArrayContent(new byte[1000]));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(1000, Assert.Single(server.Requests).Body.Length);
+    }
+
+    [Fact]
     public async Task Readiness_FollowsHostLifecycle()
     {
         var readiness = new ReadinessState();
