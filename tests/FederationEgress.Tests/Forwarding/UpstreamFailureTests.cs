@@ -192,6 +192,34 @@ public sealed class UpstreamFailureTests(TestCaFixture fixture) : IClassFixture<
     }
 
     [Fact]
+    public async Task Forward_ConnectNeverCompletes_Returns504NamingConnect()
+    {
+        using var blackhole = new FullBacklogListener(IPAddress.Parse("127.0.0.15"));
+        await using var proxy = await TestProxy.StartAsync(settings: [fixture.TrustSetting, "Forwarding:ConnectTimeoutSeconds=0.5"]);
+        proxy.Resolver.Map("blackhole.test:8448", "blackhole.test:8448", "blackhole.test", blackhole.EndPoint);
+
+        using var response = await proxy.SendAsync(HttpMethod.Get, "/blackhole.test:8448/_matrix/federation/v1/version");
+
+        var error = await ReadErrorAsync(response, HttpStatusCode.GatewayTimeout, EgressErrorKind.Timeout);
+        Assert.StartsWith("connect:", error);
+        Assert.Contains(blackhole.EndPoint.ToString(), error);
+    }
+
+    [Fact]
+    public async Task Forward_FirstConnectNeverCompletes_FailsOverToSecond()
+    {
+        using var blackhole = new FullBacklogListener(IPAddress.Parse("127.0.0.16"));
+        await using var server = await TlsTestServer.StartAsync(fixture.Ca.IssueServerCertificate(["blackhole2.test"]));
+        await using var proxy = await TestProxy.StartAsync(settings: [fixture.TrustSetting, "Forwarding:ConnectTimeoutSeconds=0.5"]);
+        proxy.Resolver.Map("blackhole2.test:8448", "blackhole2.test:8448", "blackhole2.test", blackhole.EndPoint, server.EndPoint);
+
+        using var response = await proxy.SendAsync(HttpMethod.Get, "/blackhole2.test:8448/_matrix/federation/v1/version");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Single(server.Requests);
+    }
+
+    [Fact]
     public async Task Forward_ResponseHeadersTooSlow_Returns504()
     {
         await using var server = await TlsTestServer.StartAsync(fixture.Ca.IssueServerCertificate(["127.0.0.1"]));
@@ -284,6 +312,43 @@ public sealed class UpstreamFailureTests(TestCaFixture fixture) : IClassFixture<
         using var socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
         socket.Bind(new IPEndPoint(address, 0));
         return (IPEndPoint)socket.LocalEndPoint!;
+    }
+
+    /// <summary>
+    /// A listener that never accepts and whose accept queue is already full, so the kernel drops
+    /// further SYNs and a connect hangs (a dead host, but on loopback).
+    /// </summary>
+    private sealed class FullBacklogListener : IDisposable
+    {
+        private readonly Socket _listener;
+        private readonly List<Socket> _fillers = [];
+
+        public FullBacklogListener(IPAddress address)
+        {
+            _listener = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+            _listener.Bind(new IPEndPoint(address, 0));
+            _listener.Listen(0);
+            EndPoint = (IPEndPoint)_listener.LocalEndPoint!;
+
+            // Fill the accept queue: connects complete until it is full, then they hang.
+            for (var i = 0; i < 4; i++)
+            {
+                var filler = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+                _fillers.Add(filler);
+                if (!filler.ConnectAsync(EndPoint).Wait(TimeSpan.FromMilliseconds(200)))
+                {
+                    break;
+                }
+            }
+        }
+
+        public IPEndPoint EndPoint { get; }
+
+        public void Dispose()
+        {
+            _fillers.ForEach(s => s.Dispose());
+            _listener.Dispose();
+        }
     }
 
     /// <summary>Accepts TCP connections and never says anything (a TLS server that hangs).</summary>
