@@ -1,6 +1,6 @@
 using FederationEgress.Hosting;
 
-Program.BuildApp(args).Run();
+return EgressHost.Run(() => Program.BuildApp(args));
 
 /// <summary>Composition root: configuration, services and pipelines. Tests build the same app with overrides.</summary>
 public partial class Program

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Options;
 
 namespace FederationEgress.Hosting;
 
@@ -54,6 +55,36 @@ public static class EgressHost
         builder.Configuration.AddCommandLine(args);
         return builder;
     }
+
+    /// <summary>Exit code when the configuration is invalid (distinct from crashes, for supervisors).</summary>
+    public const int InvalidConfigurationExitCode = 2;
+
+    /// <summary>
+    /// Builds and runs the app until shutdown. A configuration error (invalid value, missing or
+    /// malformed file) is reported as one line naming the key or file, with exit code 2, instead
+    /// of a stack trace.
+    /// </summary>
+    public static int Run(Func<WebApplication> build)
+    {
+        try
+        {
+            using var app = (IDisposable)build();
+            ((WebApplication)app).Run();
+            return 0;
+        }
+        catch (Exception ex) when (IsConfigurationError(ex))
+        {
+            var detail = ex.InnerException is { } inner && inner.Message != ex.Message ? " (" + inner.Message + ")" : string.Empty;
+            Console.Error.WriteLine($"FederationEgress: invalid configuration: {ex.Message}{detail}");
+            return InvalidConfigurationExitCode;
+        }
+    }
+
+    private static bool IsConfigurationError(Exception ex) =>
+        ex is OptionsValidationException or FileNotFoundException or InvalidDataException
+
+        // The binder's "Failed to convert configuration value '…' at 'Key' to type …".
+        || (ex is InvalidOperationException && ex.TargetSite?.DeclaringType == typeof(ConfigurationBinder));
 
     private static string? FindConfigArgument(string[] args)
     {

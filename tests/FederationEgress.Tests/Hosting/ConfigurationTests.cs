@@ -79,7 +79,54 @@ public sealed class ConfigurationTests
     }
 
     [Fact]
-    public async Task Process_InvalidValue_ExitsNonZeroNamingTheKey()
+    public async Task Process_InvalidCommandLineValue_Exits2NamingTheKey()
+    {
+        var (exitCode, output) = await RunProcessAsync(["--Forwarding:ConnectTimeoutSeconds=0"], []);
+
+        Assert.Equal(EgressHost.InvalidConfigurationExitCode, exitCode);
+        Assert.Contains("invalid configuration: Forwarding:ConnectTimeoutSeconds must be > 0", output);
+    }
+
+    [Theory]
+    [InlineData("Limits__MaxConcurrentRequests")]
+    [InlineData("FEDERATIONEGRESS_Limits__MaxConcurrentRequests")]
+    public async Task Process_InvalidEnvironmentValue_Exits2NamingTheKey(string variable)
+    {
+        var (exitCode, output) = await RunProcessAsync([], new() { [variable] = "0" });
+
+        Assert.Equal(EgressHost.InvalidConfigurationExitCode, exitCode);
+        Assert.Contains("Limits:MaxConcurrentRequests must be > 0", output);
+    }
+
+    [Fact]
+    public async Task Process_ConfigFileFromEnvironment_IsUsed()
+    {
+        var file = Path.Combine(Path.GetTempPath(), $"fe-config-{Guid.NewGuid():N}.json");
+        await File.WriteAllTextAsync(file, "{ \"Forwarding\": { \"MaxConnectionsPerServer\": 0 } }", TestContext.Current.CancellationToken);
+        try
+        {
+            var (exitCode, output) = await RunProcessAsync([], new() { [EgressHost.ConfigFileVariable] = file });
+
+            Assert.Equal(EgressHost.InvalidConfigurationExitCode, exitCode);
+            Assert.Contains("Forwarding:MaxConnectionsPerServer must be >= 1", output);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    [Fact]
+    public async Task Process_UnparsableValue_Exits2NamingTheKey()
+    {
+        var (exitCode, output) = await RunProcessAsync(["--Forwarding:EnableHttp2=maybe"], []);
+
+        Assert.Equal(EgressHost.InvalidConfigurationExitCode, exitCode);
+        Assert.Contains("Forwarding:EnableHttp2", output);
+    }
+
+    /// <summary>Runs the real FederationEgress binary on ephemeral ports and returns its exit code and output.</summary>
+    private static async Task<(int ExitCode, string Output)> RunProcessAsync(string[] args, Dictionary<string, string> environment)
     {
         var app = Path.Combine(AppContext.BaseDirectory, "FederationEgress.dll");
         var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
@@ -88,15 +135,21 @@ public sealed class ConfigurationTests
             RedirectStandardError = true,
             WorkingDirectory = AppContext.BaseDirectory,
         };
-        foreach (var arg in new[] { "exec", app, "--Listen:Port=0", "--Management:Port=0", "--Forwarding:ConnectTimeoutSeconds=0" })
+        foreach (var arg in new[] { "exec", app, "--Listen:Port=0", "--Management:Port=0" }.Concat(args))
         {
             start.ArgumentList.Add(arg);
         }
 
+        foreach (var (name, value) in environment)
+        {
+            start.Environment[name] = value;
+        }
+
         using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
-        var stderr = process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        var ct = TestContext.Current.CancellationToken;
+        var stdout = process.StandardOutput.ReadToEndAsync(ct);
+        var stderr = process.StandardError.ReadToEndAsync(ct);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
         timeout.CancelAfter(TimeSpan.FromSeconds(60));
         try
         {
@@ -110,8 +163,7 @@ public sealed class ConfigurationTests
             }
         }
 
-        Assert.NotEqual(0, process.ExitCode);
-        Assert.Contains("Forwarding:ConnectTimeoutSeconds must be > 0", await stdout + await stderr);
+        return (process.ExitCode, await stdout + await stderr);
     }
 
     private static async Task StartAsync(string[] args)
