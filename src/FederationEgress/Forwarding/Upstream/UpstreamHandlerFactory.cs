@@ -44,7 +44,7 @@ internal sealed partial class UpstreamHandlerFactory : IUpstreamHandlerFactory, 
         _validator = validator;
         _logger = logger;
         var o = options.Value;
-        _federation = new HttpMessageInvoker(CreateHandler(connector, o, o.MaxConnectionsPerServer, o.EnableHttp2), disposeHandler: true);
+        _federation = new HttpMessageInvoker(new FlushingRequestHandler(CreateHandler(connector, o, o.MaxConnectionsPerServer, o.EnableHttp2)), disposeHandler: true);
         _wellKnown = new HttpMessageInvoker(CreateHandler(connector, o, WellKnownMaxConnectionsPerServer, multipleHttp2: false), disposeHandler: true);
     }
 
