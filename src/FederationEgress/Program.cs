@@ -14,11 +14,16 @@ public partial class Program
         var builder = EgressHost.CreateBuilder(args);
         builder.Services.AddEgressHosting(builder.Configuration);
         builder.Services.AddEgressForwarding(builder.Configuration);
+
+        // Stand-ins (steps 1-2 resolver, OS DNS, allow-all address policy): each only registers when
+        // the real area (AddEgressDns, AddEgressDiscovery, AddEgressSecurity) has not.
         builder.Services.AddEgressInterimDependencies();
         configure?.Invoke(builder);
 
         var app = builder.Build();
         app.UseEgressListeners();
+
+        // Front ends that claim requests before path mode (e.g. Synapse's proxy protocol) go here.
         app.RunEgressPathMode();
         return app;
     }
