@@ -56,4 +56,7 @@ public enum EgressErrorKind
 
     /// <summary>The proxy is shutting down and takes no new requests. 503.</summary>
     ShuttingDown,
+
+    /// <summary>The request body is larger than Limits:MaxRequestBodySize. 413.</summary>
+    RequestTooLarge,
 }

@@ -26,6 +26,7 @@ public static class EgressErrorMapper
         EgressErrorKind.DestinationBackoff => StatusCodes.Status503ServiceUnavailable,
         EgressErrorKind.Overloaded => StatusCodes.Status503ServiceUnavailable,
         EgressErrorKind.ShuttingDown => StatusCodes.Status503ServiceUnavailable,
+        EgressErrorKind.RequestTooLarge => StatusCodes.Status413PayloadTooLarge,
         _ => StatusCodes.Status500InternalServerError,
     };
 
@@ -41,6 +42,7 @@ public static class EgressErrorMapper
         EgressErrorKind.LoopDetected => "M_FORBIDDEN",
         EgressErrorKind.DestinationBackoff => "M_LIMIT_EXCEEDED",
         EgressErrorKind.Overloaded => "M_LIMIT_EXCEEDED",
+        EgressErrorKind.RequestTooLarge => "M_TOO_LARGE",
         _ => "M_UNKNOWN",
     };
 
@@ -64,6 +66,7 @@ public static class EgressErrorMapper
         EgressErrorKind.DestinationBackoff => "destination_backoff",
         EgressErrorKind.Overloaded => "overloaded",
         EgressErrorKind.ShuttingDown => "shutting_down",
+        EgressErrorKind.RequestTooLarge => "request_too_large",
         _ => "unknown",
     };
 
@@ -71,7 +74,14 @@ public static class EgressErrorMapper
     /// Writes <c>{"errcode": "...", "error": "step: reason", "reason": "kind"}</c> with the mapped
     /// status (plus Retry-After when set). Does nothing if the response has started.
     /// </summary>
-    public static async Task WriteAsync(HttpContext context, EgressError error, string errorKey = "error")
+    public static Task WriteAsync(HttpContext context, EgressError error, string errorKey = "error") =>
+        WriteAsync(context, error, errorKey, statusOverride: null, errCodeOverride: null);
+
+    /// <summary>
+    /// As <see cref="WriteAsync(HttpContext, EgressError, string)"/>, with a front end's status and
+    /// errcode overrides (e.g. Synapse's proxy protocol expects 502 <c>M_UNKNOWN</c> for every failure).
+    /// </summary>
+    public static async Task WriteAsync(HttpContext context, EgressError error, string errorKey, int? statusOverride, string? errCodeOverride)
     {
         var response = context.Response;
         if (response.HasStarted)
@@ -80,7 +90,7 @@ public static class EgressErrorMapper
         }
 
         response.Clear();
-        response.StatusCode = StatusCode(error.Kind);
+        response.StatusCode = statusOverride ?? StatusCode(error.Kind);
         response.ContentType = "application/json";
         if (error.RetryAfter is { } retry)
         {
@@ -89,7 +99,7 @@ public static class EgressErrorMapper
 
         await using var writer = new Utf8JsonWriter(response.Body);
         writer.WriteStartObject();
-        writer.WriteString("errcode", ErrCode(error.Kind));
+        writer.WriteString("errcode", errCodeOverride ?? ErrCode(error.Kind));
         writer.WriteString(errorKey, error.ToString());
         writer.WriteString("reason", TypeName(error.Kind));
         writer.WriteEndObject();
