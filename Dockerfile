@@ -42,7 +42,9 @@ LABEL org.opencontainers.image.title="FederationEgress" \
       org.opencontainers.image.base.name="mcr.microsoft.com/dotnet/aspnet:10.0-noble-chiseled"
 
 # Inside a container the listeners must bind all interfaces to be reachable (the app defaults to
-# loopback). A sidecar that only its pod may use sets Listen__Address=127.0.0.1.
+# loopback). A sidecar that only its pod may use sets Listen__Address=127.0.0.1 (and the same for
+# Synapse__Address / Connect__Address when those listeners are on). Environment variables
+# outrank the configuration file, and FEDERATIONEGRESS_-prefixed ones outrank plain ones.
 # ASPNETCORE_HTTP_PORTS is emptied because the base image sets it to 8080 and the proxy binds its
 # own ports from configuration (Listen:Port 8009, Management:Port 8010).
 #
@@ -51,6 +53,8 @@ LABEL org.opencontainers.image.title="FederationEgress" \
 # emptyDir at /tmp (the Helm chart does), or set DOTNET_EnableDiagnostics=0 to turn it off.
 ENV Listen__Address=0.0.0.0 \
     Management__Address=0.0.0.0 \
+    Synapse__Address=0.0.0.0 \
+    Connect__Address=0.0.0.0 \
     ASPNETCORE_HTTP_PORTS=
 
 WORKDIR /app

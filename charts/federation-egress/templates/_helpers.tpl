@@ -138,8 +138,8 @@ proxy.json: .Values.config merged under the keys the chart manages from dedicate
   "Management" (dict "Address" .Values.managementAddress "Port" .Values.containerPorts.management)
   "Shutdown" (dict "DrainTimeoutSeconds" .Values.shutdown.drainTimeoutSeconds)
   "Logging" (dict "Console" (dict "FormatterName" .Values.logging.format) "LogLevel" (dict "Default" .Values.logging.level))
-  "Synapse" (dict "Enabled" .Values.synapse.enabled "Port" .Values.containerPorts.synapse)
-  "Connect" (dict "Enabled" .Values.connect.enabled "Port" .Values.containerPorts.connect)
+  "Synapse" (dict "Enabled" .Values.synapse.enabled "Address" .Values.listenAddress "Port" .Values.containerPorts.synapse)
+  "Connect" (dict "Enabled" .Values.connect.enabled "Address" .Values.listenAddress "Port" .Values.containerPorts.connect)
 }}
 {{- if include "federation-egress.bearerTokenSecret" . }}
 {{- $_ := set $managed "ClientAuth" (dict "BearerTokenFile" (printf "%s/bearer-token" $secrets)) }}
