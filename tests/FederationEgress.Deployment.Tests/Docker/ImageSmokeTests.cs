@@ -66,7 +66,15 @@ public sealed class ImageSmokeTests
             await using var app = AppProcess.Start(runtime.Entrypoint!, appDirectory, environment);
             var status = await app.WaitForHealthAsync(new Uri($"http://127.0.0.1:{managementPort}/healthz"));
 
-            Assert.True(status == HttpStatusCode.OK, $"GET /healthz answered {status}.\n{app.Output}");
+            Assert.True(
+                status == HttpStatusCode.OK,
+                $"GET /healthz {(status is null ? $"got no answer within {StartTimeout.TotalSeconds:0} s" : $"answered {(int)status}")}.\n{app.Output}");
+            if (AppProcess.IsRoot())
+            {
+                // setpriv really dropped to the image's user.
+                Assert.Equal(AppUid.ToString(), app.RealUid());
+            }
+
             var exitCode = await app.StopAsync();
             Assert.True(exitCode == 0, $"exit code {exitCode} after SIGTERM.\n{app.Output}");
         }
@@ -251,8 +259,12 @@ public sealed class ImageSmokeTests
             _process.Dispose();
         }
 
-        private static bool IsRoot() => File.ReadAllText("/proc/self/status").Split('\n')
-            .First(l => l.StartsWith("Uid:", StringComparison.Ordinal)).Split('\t', StringSplitOptions.RemoveEmptyEntries)[1] == "0";
+        public static bool IsRoot() => UidOf("self") == "0";
+
+        public string RealUid() => UidOf(_process.Id.ToString());
+
+        private static string UidOf(string pid) => File.ReadAllText($"/proc/{pid}/status").Split('\n')
+            .First(l => l.StartsWith("Uid:", StringComparison.Ordinal)).Split('\t', StringSplitOptions.RemoveEmptyEntries)[1];
 
         private void Append(string? line)
         {
