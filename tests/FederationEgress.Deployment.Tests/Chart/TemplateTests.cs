@@ -69,33 +69,6 @@ public sealed class TemplateTests
         Assert.Contains("otel.endpoint", all);
     }
 
-    [Fact]
-    public void Deployment_MountsTmpAndConfigAndUsesTheManagementPortForProbes()
-    {
-        var deployment = Read("deployment.yaml");
-
-        Assert.Contains("mountPath: /tmp", deployment, StringComparison.Ordinal);
-        Assert.Contains("emptyDir:", deployment, StringComparison.Ordinal);
-        Assert.Contains("name: FEDERATIONEGRESS_CONFIG", deployment, StringComparison.Ordinal);
-        Assert.Contains("checksum/config:", deployment, StringComparison.Ordinal);
-        Assert.Equal(3, CountOccurrences(deployment, "port: management"));
-        // Native sleep action: the chiseled image has no shell for `exec: sleep`.
-        Assert.Contains("sleep:", deployment, StringComparison.Ordinal);
-        Assert.DoesNotContain("exec:", deployment, StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public void ConfigMap_RendersProxyJsonFromTheManagedConfig()
-    {
-        var configMap = Read("configmap.yaml");
-        var helpers = Read("_helpers.tpl");
-
-        Assert.Contains("proxy.json: |", configMap, StringComparison.Ordinal);
-        Assert.Contains("include \"federation-egress.proxyConfig\"", configMap, StringComparison.Ordinal);
-        Assert.Contains("mustMergeOverwrite (deepCopy .Values.config) $managed", helpers, StringComparison.Ordinal);
-        Assert.Contains("toPrettyJson", helpers, StringComparison.Ordinal);
-    }
-
     [Theory]
     [InlineData("{{ if .Values.a }}x", "never closed")]
     [InlineData("{{ end }}", "without an open block")]
@@ -121,7 +94,4 @@ public sealed class TemplateTests
     }
 
     private static string Read(string template) => File.ReadAllText(Path.Combine(RepositoryLayout.ChartTemplates, template));
-
-    private static int CountOccurrences(string text, string value) =>
-        (text.Length - text.Replace(value, string.Empty, StringComparison.Ordinal).Length) / value.Length;
 }
