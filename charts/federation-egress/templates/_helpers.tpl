@@ -157,6 +157,10 @@ proxy.json: .Values.config merged under the keys the chart manages from dedicate
 {{- $_ := set $managed "Tls" (dict "ExtraCaFiles" (append $userCas (printf "%s/extra-ca.crt" $secrets))) }}
 {{- end }}
 {{- $config := mustMergeOverwrite (deepCopy .Values.config) $managed }}
+{{- /* The merge skips false/0 from $managed (mergo semantics); set those explicitly. */}}
+{{- $_ := set $config.Synapse "Enabled" .Values.synapse.enabled }}
+{{- $_ := set $config.Connect "Enabled" .Values.connect.enabled }}
+{{- $_ := set $config.Shutdown "DrainTimeoutSeconds" .Values.shutdown.drainTimeoutSeconds }}
 {{- toPrettyJson $config }}
 {{- end }}
 

@@ -162,6 +162,31 @@ public sealed class RenderedChartTests
     }
 
     [Fact]
+    public async Task Config_CannotReEnableListenersOrChangeTheDrainBehindTheChartsBack()
+    {
+        // Probes, Service ports and the grace period follow the dedicated values, so those win
+        // even when they are false or zero.
+        var chart = await HelmRenderer.RenderAsync("""
+            shutdown:
+              drainTimeoutSeconds: 0
+            config:
+              Synapse:
+                Enabled: true
+                RequestTimeoutSeconds: 60
+              Connect:
+                Enabled: true
+              Shutdown:
+                DrainTimeoutSeconds: 99
+            """);
+        var proxy = chart.ProxyJson;
+
+        Assert.False((bool)proxy["Synapse"]!["Enabled"]!);
+        Assert.Equal(60, (int)proxy["Synapse"]!["RequestTimeoutSeconds"]!);
+        Assert.False((bool)proxy["Connect"]!["Enabled"]!);
+        Assert.Equal(0, (int)proxy["Shutdown"]!["DrainTimeoutSeconds"]!);
+    }
+
+    [Fact]
     public async Task InlineSecrets_GoIntoTheChartSecretAndAreMountedAsTheConfiguredFiles()
     {
         var chart = await HelmRenderer.RenderAsync("""
