@@ -102,6 +102,11 @@ public sealed class DockerfileLintTests
         Assert.Contains("org.opencontainers.image.version", labels.Keys);
         Assert.Contains("org.opencontainers.image.revision", labels.Keys);
         Assert.Equal(Dockerfile.FinalStage.BaseImage, labels["org.opencontainers.image.base.name"]);
+
+        // The image's default version is the one the chart deploys by default.
+        var version = Dockerfile.FinalStage.All("ARG").SelectMany(i => i.KeyValuePairs()).Single(p => p.Key == "VERSION").Value;
+        var chart = YamlToJson.ConvertFile(Path.Combine(RepositoryLayout.Chart, "Chart.yaml"))!;
+        Assert.Equal((string?)chart["appVersion"], version);
     }
 
     [Fact]
@@ -118,6 +123,15 @@ public sealed class DockerfileLintTests
         Assert.Contains("Directory.Build.props", beforeRestore);
         Assert.Contains("Directory.Packages.props", beforeRestore);
         Assert.Contains("src/FederationEgress/FederationEgress.csproj", beforeRestore);
+
+        // Files that change what restore resolves must be in the restore layer too, if added later.
+        foreach (var file in new[] { "NuGet.config", "nuget.config", "NuGet.Config", "global.json", "Directory.Build.targets" })
+        {
+            if (File.Exists(Path.Combine(RepositoryLayout.Root, file)))
+            {
+                Assert.Contains(file, beforeRestore);
+            }
+        }
     }
 
     [Fact]
