@@ -339,6 +339,7 @@ public sealed class RenderedChartTests
         Assert.Null(spec["strategy"]);
         Assert.Equal("RollingUpdate", (string?)spec["updateStrategy"]!["type"]);
         Assert.Null(chart.PodSpec["affinity"]);
+        Assert.Contains("exec daemonset/egress-federation-egress -- dotnet FederationEgress.dll resolve", chart.Notes, StringComparison.Ordinal);
     }
 
     [Fact]
