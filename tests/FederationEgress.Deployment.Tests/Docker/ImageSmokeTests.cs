@@ -57,6 +57,8 @@ public sealed class ImageSmokeTests
                 ["Listen__Port"] = listenPort.ToString(),
                 ["Management__Address"] = "127.0.0.1",
                 ["Management__Port"] = managementPort.ToString(),
+                ["Synapse__Address"] = "127.0.0.1",
+                ["Connect__Address"] = "127.0.0.1",
                 ["OTEL_SDK_DISABLED"] = "true",
                 ["TMPDIR"] = tmp.FullName,
                 // Read-only, like everything outside /tmp in the pod.
