@@ -1,5 +1,6 @@
 // Validates JSON documents against a JSON Schema (draft-07) with Ajv in strict mode, so the
-// schema itself is also checked (unknown keywords, bad types). Used by ChartSchemaTests.
+// schema itself is also checked (unknown keywords, bad types). Used by ValuesSchemaTests and
+// KubernetesSchemaTests through Infrastructure/SchemaValidator.cs.
 //
 //   node validate-values.mjs <schema.json> <document.json>...
 //
