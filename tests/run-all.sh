@@ -22,6 +22,16 @@ if [ ${#need[@]} -gt 0 ]; then
   fi
 fi
 
+# The chart render tests use a small Go program (Go's text/template, as Helm does) and validate
+# rendered manifests with npm packages (ajv, kubernetes-models).
+if ! command -v go >/dev/null 2>&1 && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+  echo "== installing golang-go (chart render tests)"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq >/dev/null
+  apt-get install -y -qq --no-install-recommends golang-go >/dev/null
+fi
+(cd tests/FederationEgress.Deployment.Tests && npm ci --no-audit --no-fund --loglevel=error)
+
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 set +e

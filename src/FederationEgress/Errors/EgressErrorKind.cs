@@ -15,6 +15,9 @@ public enum EgressErrorKind
     /// <summary>The client is not allowed to use the proxy (token or client IP). 401/403.</summary>
     ClientUnauthorized,
 
+    /// <summary>The client's IP address is not in <c>ClientAuth:AllowedClientRanges</c>. 403.</summary>
+    ClientForbidden,
+
     /// <summary>The destination server name is refused by the operator's allow/deny lists. 403.</summary>
     DestinationDenied,
 
@@ -53,4 +56,7 @@ public enum EgressErrorKind
 
     /// <summary>The proxy is shutting down and takes no new requests. 503.</summary>
     ShuttingDown,
+
+    /// <summary>The request body is larger than Limits:MaxRequestBodySize. 413.</summary>
+    RequestTooLarge,
 }

@@ -12,6 +12,7 @@ public static class EgressErrorMapper
         EgressErrorKind.InvalidServerName => StatusCodes.Status400BadRequest,
         EgressErrorKind.InvalidRequestTarget => StatusCodes.Status400BadRequest,
         EgressErrorKind.ClientUnauthorized => StatusCodes.Status401Unauthorized,
+        EgressErrorKind.ClientForbidden => StatusCodes.Status403Forbidden,
         EgressErrorKind.DestinationDenied => StatusCodes.Status403Forbidden,
         EgressErrorKind.AddressDenied => StatusCodes.Status403Forbidden,
         EgressErrorKind.LoopDetected => StatusCodes.Status403Forbidden,
@@ -25,6 +26,7 @@ public static class EgressErrorMapper
         EgressErrorKind.DestinationBackoff => StatusCodes.Status503ServiceUnavailable,
         EgressErrorKind.Overloaded => StatusCodes.Status503ServiceUnavailable,
         EgressErrorKind.ShuttingDown => StatusCodes.Status503ServiceUnavailable,
+        EgressErrorKind.RequestTooLarge => StatusCodes.Status413PayloadTooLarge,
         _ => StatusCodes.Status500InternalServerError,
     };
 
@@ -34,11 +36,13 @@ public static class EgressErrorMapper
         EgressErrorKind.InvalidServerName => "M_INVALID_PARAM",
         EgressErrorKind.InvalidRequestTarget => "M_INVALID_PARAM",
         EgressErrorKind.ClientUnauthorized => "M_UNAUTHORIZED",
+        EgressErrorKind.ClientForbidden => "M_FORBIDDEN",
         EgressErrorKind.DestinationDenied => "M_FORBIDDEN",
         EgressErrorKind.AddressDenied => "M_FORBIDDEN",
         EgressErrorKind.LoopDetected => "M_FORBIDDEN",
         EgressErrorKind.DestinationBackoff => "M_LIMIT_EXCEEDED",
         EgressErrorKind.Overloaded => "M_LIMIT_EXCEEDED",
+        EgressErrorKind.RequestTooLarge => "M_TOO_LARGE",
         _ => "M_UNKNOWN",
     };
 
@@ -48,6 +52,7 @@ public static class EgressErrorMapper
         EgressErrorKind.InvalidServerName => "invalid_server_name",
         EgressErrorKind.InvalidRequestTarget => "invalid_request_target",
         EgressErrorKind.ClientUnauthorized => "client_unauthorized",
+        EgressErrorKind.ClientForbidden => "client_forbidden",
         EgressErrorKind.DestinationDenied => "destination_denied",
         EgressErrorKind.AddressDenied => "address_denied",
         EgressErrorKind.LoopDetected => "loop_detected",
@@ -61,6 +66,7 @@ public static class EgressErrorMapper
         EgressErrorKind.DestinationBackoff => "destination_backoff",
         EgressErrorKind.Overloaded => "overloaded",
         EgressErrorKind.ShuttingDown => "shutting_down",
+        EgressErrorKind.RequestTooLarge => "request_too_large",
         _ => "unknown",
     };
 
@@ -68,7 +74,14 @@ public static class EgressErrorMapper
     /// Writes <c>{"errcode": "...", "error": "step: reason", "reason": "kind"}</c> with the mapped
     /// status (plus Retry-After when set). Does nothing if the response has started.
     /// </summary>
-    public static async Task WriteAsync(HttpContext context, EgressError error, string errorKey = "error")
+    public static Task WriteAsync(HttpContext context, EgressError error, string errorKey = "error") =>
+        WriteAsync(context, error, errorKey, statusOverride: null, errCodeOverride: null);
+
+    /// <summary>
+    /// As <see cref="WriteAsync(HttpContext, EgressError, string)"/>, with a front end's status and
+    /// errcode overrides (e.g. Synapse's proxy protocol expects 502 <c>M_UNKNOWN</c> for every failure).
+    /// </summary>
+    public static async Task WriteAsync(HttpContext context, EgressError error, string errorKey, int? statusOverride, string? errCodeOverride)
     {
         var response = context.Response;
         if (response.HasStarted)
@@ -77,7 +90,7 @@ public static class EgressErrorMapper
         }
 
         response.Clear();
-        response.StatusCode = StatusCode(error.Kind);
+        response.StatusCode = statusOverride ?? StatusCode(error.Kind);
         response.ContentType = "application/json";
         if (error.RetryAfter is { } retry)
         {
@@ -86,7 +99,7 @@ public static class EgressErrorMapper
 
         await using var writer = new Utf8JsonWriter(response.Body);
         writer.WriteStartObject();
-        writer.WriteString("errcode", ErrCode(error.Kind));
+        writer.WriteString("errcode", errCodeOverride ?? ErrCode(error.Kind));
         writer.WriteString(errorKey, error.ToString());
         writer.WriteString("reason", TypeName(error.Kind));
         writer.WriteEndObject();

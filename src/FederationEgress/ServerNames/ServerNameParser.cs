@@ -211,6 +211,15 @@ public static class ServerNameParser
             return true;
         }
 
+        // "2130706433", "127.1", "0x7f.1": dns-chars only, yet lenient IPv4 parsers (IPAddress,
+        // System.Uri, inet_aton) read them as addresses, so a URI or resolver downstream would
+        // dial an IP the name never showed. No real hostname looks like this (TLDs are not numeric).
+        if (IPAddress.TryParse(host, out _))
+        {
+            error = "hostname is a non-canonical IPv4 spelling (write the dotted quad a.b.c.d)";
+            return false;
+        }
+
         // The grammar allows any run of dns-chars; labels must still be usable in DNS and TLS,
         // so reject empty labels (leading, trailing or doubled dots) and over-long labels.
         foreach (var range in host.Split('.'))

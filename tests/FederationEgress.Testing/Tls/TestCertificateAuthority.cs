@@ -20,7 +20,8 @@ public sealed class TestCertificateAuthority : IDisposable
         request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, true));
         request.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(request.PublicKey, false));
         var now = DateTimeOffset.UtcNow;
-        Certificate = request.CreateSelfSigned(now.AddDays(-1), now.AddYears(5));
+        // Back-dated a year so expired leaf certificates (IssueExpiredCertificate) fit inside its validity.
+        Certificate = request.CreateSelfSigned(now.AddYears(-1), now.AddYears(5));
     }
 
     /// <summary>The root certificate (with private key).</summary>

@@ -118,8 +118,20 @@ public sealed class TlsTestServer : IAsyncDisposable
         await _app.DisposeAsync();
     }
 
+    /// <summary>
+    /// When set, requests go straight to this handler before the body is read (and are not
+    /// recorded), so a test can observe a request body while it is still streaming.
+    /// </summary>
+    public Func<HttpContext, Task>? StreamingHandler { get; set; }
+
     private async Task HandleAsync(HttpContext context)
     {
+        if (StreamingHandler is { } streaming)
+        {
+            await streaming(context);
+            return;
+        }
+
         using var body = new MemoryStream();
         await context.Request.Body.CopyToAsync(body, context.RequestAborted);
         var items = context.Features.Get<IConnectionItemsFeature>()?.Items;

@@ -1,0 +1,293 @@
+using System.Diagnostics;
+using System.Net;
+using FederationEgress.Discovery;
+using FederationEgress.Errors;
+using FederationEgress.Forwarding.Upstream;
+using FederationEgress.ServerNames;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Yarp.ReverseProxy.Forwarder;
+
+namespace FederationEgress.Forwarding;
+
+/// <summary>
+/// Resolves, then forwards with YARP's <see cref="IHttpForwarder"/>. Connection-establishment
+/// failures (refused, unreachable, connect timeout, TLS handshake or certificate failure) happen
+/// before any request byte is written and before YARP touches the request body, so the request is
+/// sent again starting at the next endpoint; anything later is never replayed (a
+/// <c>PUT /send/{txnId}</c> is retried by the homeserver, not by the proxy).
+/// </summary>
+internal sealed partial class EgressForwarder : IEgressForwarder
+{
+    /// <summary>YARP wants a prefix; the transformer sets the full RequestUri, so this is never used to build one.</summary>
+    private const string DestinationPrefix = "https://destination.invalid";
+
+    private static readonly UriCreationOptions VerbatimUri = new() { DangerousDisablePathAndQueryCanonicalization = true };
+
+    private readonly IServerResolver _resolver;
+    private readonly IHttpForwarder _forwarder;
+    private readonly HttpMessageInvoker _invoker;
+    private readonly EgressHttpTransformer _transformer;
+    private readonly ForwarderRequestConfig _requestConfig;
+    private readonly TimeSpan _responseHeadersTimeout;
+    private readonly TimeProvider _timeProvider;
+    private readonly ILogger<EgressForwarder> _logger;
+
+    public EgressForwarder(
+        IServerResolver resolver,
+        IHttpForwarder forwarder,
+        IUpstreamHandlerFactory handlers,
+        EgressHttpTransformer transformer,
+        IOptions<ForwardingOptions> options,
+        TimeProvider timeProvider,
+        ILogger<EgressForwarder> logger)
+    {
+        _resolver = resolver;
+        _forwarder = forwarder;
+        _invoker = handlers.GetInvoker(UpstreamHandlerKind.Federation);
+        _transformer = transformer;
+        _timeProvider = timeProvider;
+        _logger = logger;
+        var o = options.Value;
+        _responseHeadersTimeout = TimeSpan.FromSeconds(o.ResponseHeadersTimeoutSeconds);
+        _requestConfig = new ForwarderRequestConfig
+        {
+            ActivityTimeout = TimeSpan.FromSeconds(o.IdleBodyTimeoutSeconds),
+
+            // HTTP/2 when the remote offers it via ALPN, HTTP/1.1 otherwise.
+            Version = o.EnableHttp2 ? HttpVersion.Version20 : HttpVersion.Version11,
+            VersionPolicy = HttpVersionPolicy.RequestVersionOrLower,
+            AllowResponseBuffering = false,
+        };
+    }
+
+    public async Task ForwardAsync(HttpContext context, ServerName serverName, string pathAndQuery)
+    {
+        // A declared body over the limit would fail mid-forward, after the remote got the headers.
+        if (context.Request.ContentLength is { } length
+            && context.Features.Get<IHttpMaxRequestBodySizeFeature>()?.MaxRequestBodySize is { } limit
+            && length > limit)
+        {
+            await WriteErrorAsync(context, new EgressError(EgressErrorKind.RequestTooLarge, "request body", $"Content-Length {length} exceeds the limit of {limit} bytes"), serverName.Value);
+            return;
+        }
+
+        Resolution resolution;
+        try
+        {
+            var pending = _resolver.ResolveAsync(serverName, context.RequestAborted);
+            resolution = pending.IsCompletedSuccessfully ? pending.Result : await pending;
+        }
+        catch (EgressException ex)
+        {
+            await WriteErrorAsync(context, ex.Error, serverName.Value);
+            return;
+        }
+        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+        {
+            return;
+        }
+
+        if (resolution.Endpoints.Count == 0)
+        {
+            await WriteErrorAsync(context, new EgressError(EgressErrorKind.NoAddresses, "discovery", $"discovery found no address for {serverName}"), serverName.Value);
+            return;
+        }
+
+        if (pathAndQuery.Length == 0 || pathAndQuery[0] != '/'
+            || !Uri.TryCreate(string.Concat("https://", serverName.Value, pathAndQuery), in VerbatimUri, out var uri))
+        {
+            await WriteErrorAsync(context, new EgressError(EgressErrorKind.InvalidRequestTarget, "request target", "the path cannot be forwarded as a URI"), serverName.Value);
+            return;
+        }
+
+        var profile = context.Features.Get<IForwardingProfileFeature>()?.Profile ?? ForwardingProfile.PathMode;
+        var attempt = new UpstreamAttempt(resolution);
+        using var headersTimeout = new CancellationTokenSource(_responseHeadersTimeout, _timeProvider);
+        context.Features.Set(new ForwardingRequestState(resolution, uri, attempt, profile, headersTimeout));
+        try
+        {
+            await ForwardWithFailoverAsync(context, resolution, attempt, headersTimeout);
+        }
+        finally
+        {
+            context.Features.Set<ForwardingRequestState>(null);
+        }
+    }
+
+    public Task WriteErrorAsync(HttpContext context, EgressError error, string? serverName)
+    {
+        var traceId = Activity.Current?.TraceId.ToHexString() ?? context.TraceIdentifier;
+        Log.ForwardFailed(_logger, context.Request.Method, serverName ?? "-", error.Step, EgressErrorMapper.TypeName(error.Kind), error.Message, traceId);
+        var profile = context.Features.Get<IForwardingProfileFeature>()?.Profile ?? ForwardingProfile.PathMode;
+        return EgressErrorMapper.WriteAsync(context, error, profile.ErrorMessageKey, profile.FailureStatusOverride, profile.FailureErrCodeOverride);
+    }
+
+    private async Task ForwardWithFailoverAsync(HttpContext context, Resolution resolution, UpstreamAttempt attempt, CancellationTokenSource headersTimeout)
+    {
+        var name = resolution.ServerName.Value;
+
+        // Each try either connects to a later endpoint or gives up; one extra try covers a
+        // connection failure that SocketsHttpHandler reported for a connection another request opened.
+        var maxTries = resolution.Endpoints.Count + 1;
+        for (var tryNumber = 1; ; tryNumber++)
+        {
+            var failuresBefore = attempt.FailureCount;
+            var result = await _forwarder.SendAsync(context, DestinationPrefix, _invoker, _requestConfig, _transformer, headersTimeout.Token);
+            if (result == ForwarderError.None)
+            {
+                return;
+            }
+
+            if (context.RequestAborted.IsCancellationRequested)
+            {
+                Log.ClientAborted(_logger, name, result);
+                return;
+            }
+
+            var exception = context.Features.Get<IForwarderErrorFeature>()?.Exception;
+            if (context.Response.HasStarted)
+            {
+                // YARP already aborted the response so the client cannot mistake it for a complete one.
+                Log.ResponseAborted(_logger, name, result, exception?.Message ?? result.ToString());
+                return;
+            }
+
+            var establishment = result == ForwarderError.Request && IsConnectionEstablishmentFailure(exception);
+            if (establishment && attempt.FailureCount == failuresBefore)
+            {
+                attempt.RecordFailure(Classify(result, exception, attempt));
+            }
+
+            if (establishment && tryNumber < maxTries && attempt.NextIndex < resolution.Endpoints.Count && !headersTimeout.IsCancellationRequested)
+            {
+                Log.FailingOver(_logger, name, attempt.NextIndex);
+                context.Response.Clear(); // back to 200, or YARP refuses to forward again
+                context.Features.Set<IForwarderErrorFeature>(null);
+                continue;
+            }
+
+            EgressError error;
+            if (headersTimeout.IsCancellationRequested)
+            {
+                error = new EgressError(EgressErrorKind.Timeout, "response headers", $"{name} did not send response headers within {_responseHeadersTimeout.TotalSeconds:0.###} s");
+            }
+            else
+            {
+                var egress = FindEgressException(exception);
+                error = egress?.Kind == EgressErrorKind.AddressDenied && attempt.FirstError is null
+                    ? egress
+                    : establishment ? attempt.FirstError ?? Classify(result, exception, attempt) : Classify(result, exception, attempt);
+            }
+
+            await WriteErrorAsync(context, error, name);
+            return;
+        }
+    }
+
+    private static bool IsConnectionEstablishmentFailure(Exception? exception) =>
+        exception is HttpRequestException { HttpRequestError: HttpRequestError.ConnectionError or HttpRequestError.SecureConnectionError };
+
+    private static EgressError? FindEgressException(Exception? exception)
+    {
+        for (var e = exception; e is not null; e = e.InnerException)
+        {
+            if (e is EgressException egress)
+            {
+                return egress.Error;
+            }
+        }
+
+        return null;
+    }
+
+    private EgressError Classify(ForwarderError result, Exception? exception, UpstreamAttempt attempt)
+    {
+        if (FindEgressException(exception) is { } egress)
+        {
+            return egress;
+        }
+
+        var name = attempt.Resolution.ServerName.Value;
+        var where = attempt.ConnectedEndPoint is { } ep ? $"{ep} ({name})" : name;
+        if (exception is HttpRequestException hre)
+        {
+            switch (hre.HttpRequestError)
+            {
+                case HttpRequestError.SecureConnectionError:
+                    return new EgressError(EgressErrorKind.TlsFailed, "tls", $"TLS handshake with {where} failed: {Innermost(hre)}");
+                case HttpRequestError.ConnectionError:
+                    return new EgressError(EgressErrorKind.ConnectFailed, "connect", $"connecting to {where} failed: {Innermost(hre)}");
+                case HttpRequestError.ResponseEnded:
+                    return new EgressError(EgressErrorKind.UpstreamProtocolError, "response headers", $"{name} closed the connection before sending response headers");
+                case HttpRequestError.InvalidResponse:
+                case HttpRequestError.HttpProtocolError:
+                case HttpRequestError.VersionNegotiationError:
+                    return new EgressError(EgressErrorKind.UpstreamProtocolError, "response headers", $"{name} sent an invalid response: {Innermost(hre)}");
+            }
+        }
+
+        return result switch
+        {
+            ForwarderError.RequestTimedOut => new EgressError(EgressErrorKind.Timeout, "response headers", $"{name} made no progress for {_requestConfig.ActivityTimeout?.TotalSeconds:0.###} s"),
+            ForwarderError.RequestBodyClient when FindStatus(exception) == StatusCodes.Status413PayloadTooLarge =>
+                new EgressError(EgressErrorKind.RequestTooLarge, "request body", "the request body exceeds the size limit"),
+            ForwarderError.RequestBodyClient => new EgressError(EgressErrorKind.InvalidRequestTarget, "request body", "reading the request body from the client failed"),
+            ForwarderError.RequestBodyDestination => new EgressError(EgressErrorKind.UpstreamProtocolError, "request body", $"sending the request body to {name} failed"),
+            ForwarderError.ResponseHeaders => new EgressError(EgressErrorKind.UpstreamProtocolError, "response headers", $"{name} sent response headers that cannot be forwarded"),
+            _ => new EgressError(EgressErrorKind.UpstreamProtocolError, "forward", $"forwarding to {name} failed ({result}): {(exception is null ? "no details" : Innermost(exception))}"),
+        };
+    }
+
+    private static int? FindStatus(Exception? exception)
+    {
+        for (var e = exception; e is not null; e = e.InnerException)
+        {
+            if (e is BadHttpRequestException bad)
+            {
+                return bad.StatusCode;
+            }
+
+            if (e is AggregateException aggregate)
+            {
+                foreach (var inner in aggregate.InnerExceptions)
+                {
+                    if (FindStatus(inner) is { } status)
+                    {
+                        return status;
+                    }
+                }
+            }
+        }
+
+        return null;
+    }
+
+    private static string Innermost(Exception exception)
+    {
+        var e = exception;
+        while (e.InnerException is not null)
+        {
+            e = e.InnerException;
+        }
+
+        return e.Message;
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(4000, LogLevel.Warning, "{Method} to {ServerName} failed at step '{Step}' ({Reason}): {Message} [trace {TraceId}]")]
+        public static partial void ForwardFailed(ILogger logger, string method, string serverName, string step, string reason, string message, string traceId);
+
+        [LoggerMessage(4001, LogLevel.Debug, "Connection to an endpoint of {ServerName} could not be established; retrying from endpoint #{NextIndex}")]
+        public static partial void FailingOver(ILogger logger, string serverName, int nextIndex);
+
+        [LoggerMessage(4002, LogLevel.Debug, "Client went away while forwarding to {ServerName} ({Error})")]
+        public static partial void ClientAborted(ILogger logger, string serverName, ForwarderError error);
+
+        [LoggerMessage(4003, LogLevel.Warning, "Response from {ServerName} broke off after it started ({Error}): {Message}; the client connection was aborted")]
+        public static partial void ResponseAborted(ILogger logger, string serverName, ForwarderError error, string message);
+    }
+}

@@ -1,0 +1,43 @@
+using FederationEgress.Forwarding;
+using FederationEgress.Forwarding.Upstream;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Registers the forwarding core.</summary>
+public static class ForwardingServiceCollectionExtensions
+{
+    private const string YarpForwarderCategory = "Yarp.ReverseProxy.Forwarder.HttpForwarder";
+
+    /// <summary>
+    /// Adds the path-mode endpoint, <see cref="IEgressForwarder"/>, the upstream handlers
+    /// (<see cref="IUpstreamHandlerFactory"/>) and the "Forwarding" options. Needs an
+    /// <c>IServerResolver</c>, <c>IDnsResolver</c> and <c>IEgressAddressPolicy</c> from their areas.
+    /// A TLS certificate policy registered before this call wins over the interim extra-CA validator.
+    /// </summary>
+    public static IServiceCollection AddEgressForwarding(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<ForwardingOptions>().Bind(configuration.GetSection(ForwardingOptions.SectionName)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<ForwardingOptions>, ForwardingOptionsValidator>();
+        services.AddOptions<ExtraCaOptions>().Bind(configuration.GetSection(ExtraCaOptions.SectionName)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<ExtraCaOptions>, ExtraCaOptionsValidator>();
+
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddHttpForwarder();
+
+        // EgressForwarder logs each failure once, with the step and trace id; YARP's own per-request
+        // logs would repeat it (with stack traces) for every failed request.
+        services.Configure<LoggerFilterOptions>(o => o.AddFilter(YarpForwarderCategory, LogLevel.Error));
+        services.TryAddSingleton<IUpstreamCertificateValidator, ExtraCaCertificateValidator>();
+        services.AddSingleton<UpstreamConnector>();
+        services.AddSingleton<UpstreamHandlerFactory>();
+        services.AddSingleton<IUpstreamHandlerFactory>(sp => sp.GetRequiredService<UpstreamHandlerFactory>());
+        services.AddSingleton<EgressHttpTransformer>();
+        services.AddSingleton<IEgressForwarder, EgressForwarder>();
+        services.AddSingleton<PathModeEndpoint>();
+        return services;
+    }
+}

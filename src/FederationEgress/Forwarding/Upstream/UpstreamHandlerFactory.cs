@@ -1,0 +1,125 @@
+using System.Net;
+using System.Net.Security;
+using System.Reflection;
+using System.Security.Cryptography.X509Certificates;
+using FederationEgress.Errors;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace FederationEgress.Forwarding.Upstream;
+
+/// <summary>
+/// Builds the two shared outbound handlers. Both dial through <see cref="UpstreamConnector"/> (so
+/// every socket passes the address policy) and validate certificates through
+/// <see cref="IUpstreamCertificateValidator"/> for the name in the Host header (SocketsHttpHandler
+/// takes SNI and the certificate name from it; an IP literal gets no SNI and an IP check).
+/// </summary>
+/// <remarks>
+/// Connection pools are keyed by the request URI's authority plus the Host/SNI name. The forwarder
+/// puts the destination server name in the URI authority, so a pooled connection is only reused
+/// for the same server name and Host, i.e. for the same discovery decision; its remote IP passed
+/// the address policy when it was dialled, and PooledConnectionLifetime bounds how long it can
+/// outlive a changed DNS answer or delegation.
+/// </remarks>
+internal sealed partial class UpstreamHandlerFactory : IUpstreamHandlerFactory, IDisposable
+{
+    /// <summary>Well-known fetches are rare and small: a couple of connections per host is plenty.</summary>
+    private const int WellKnownMaxConnectionsPerServer = 2;
+
+    // SslStream passes itself as the callback's sender; the stream under it (ours) is only reachable
+    // through the protected AuthenticatedStream.InnerStream. Read once, used per handshake.
+    private static readonly Func<System.IO.Stream, System.IO.Stream?> InnerStreamOf = CreateInnerStreamAccessor();
+
+    private readonly IUpstreamCertificateValidator _validator;
+    private readonly ILogger<UpstreamHandlerFactory> _logger;
+    private readonly HttpMessageInvoker _federation;
+    private readonly HttpMessageInvoker _wellKnown;
+
+    public UpstreamHandlerFactory(
+        UpstreamConnector connector,
+        IUpstreamCertificateValidator validator,
+        IOptions<ForwardingOptions> options,
+        ILogger<UpstreamHandlerFactory> logger)
+    {
+        _validator = validator;
+        _logger = logger;
+        var o = options.Value;
+        _federation = new HttpMessageInvoker(new FlushingRequestHandler(CreateHandler(connector, o, o.MaxConnectionsPerServer, o.EnableHttp2)), disposeHandler: true);
+        _wellKnown = new HttpMessageInvoker(CreateHandler(connector, o, WellKnownMaxConnectionsPerServer, multipleHttp2: false), disposeHandler: true);
+    }
+
+    public HttpMessageInvoker GetInvoker(UpstreamHandlerKind kind) => kind switch
+    {
+        UpstreamHandlerKind.Federation => _federation,
+        UpstreamHandlerKind.WellKnown => _wellKnown,
+        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "unknown upstream handler kind"),
+    };
+
+    public void Dispose()
+    {
+        _federation.Dispose();
+        _wellKnown.Dispose();
+    }
+
+    private SocketsHttpHandler CreateHandler(UpstreamConnector connector, ForwardingOptions options, int maxConnections, bool multipleHttp2) => new()
+    {
+        ConnectCallback = connector.ConnectAsync,
+
+        // The connector bounds each TCP connect and the TLS handshake; response headers have their own timeout.
+        ConnectTimeout = Timeout.InfiniteTimeSpan,
+        UseProxy = false,
+        UseCookies = false,
+        AllowAutoRedirect = false,
+        AutomaticDecompression = DecompressionMethods.None,
+
+        // The proxy's own trace context must not leak to remote servers.
+        ActivityHeadersPropagator = null,
+        PooledConnectionLifetime = TimeSpan.FromSeconds(options.PooledConnectionLifetimeSeconds),
+        PooledConnectionIdleTimeout = TimeSpan.FromSeconds(options.PooledConnectionIdleTimeoutSeconds),
+        MaxConnectionsPerServer = maxConnections,
+        EnableMultipleHttp2Connections = multipleHttp2,
+        SslOptions = new SslClientAuthenticationOptions
+        {
+            RemoteCertificateValidationCallback = ValidateCertificate,
+            CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
+        },
+    };
+
+    private bool ValidateCertificate(object sender, X509Certificate? certificate, X509Chain? chain, SslPolicyErrors errors)
+    {
+        var ssl = sender as SslStream;
+        var connection = ssl is null ? null : InnerStreamOf(ssl) as UpstreamConnectionStream;
+        connection?.MarkHandshakeProgress();
+
+        var targetHost = ssl?.TargetHostName ?? string.Empty;
+        var context = new UpstreamTlsContext(targetHost, connection?.RemoteEndPoint);
+        if (_validator.Validate(context, certificate as X509Certificate2, chain, errors, out var reason))
+        {
+            return true;
+        }
+
+        var where = connection is null ? targetHost : $"{connection.RemoteEndPoint} ({targetHost})";
+        var error = new EgressError(EgressErrorKind.TlsFailed, "tls", $"certificate of {where} rejected: {reason}");
+        connection?.Attempt?.RecordFailure(error);
+        Log.CertificateRejected(_logger, where, reason);
+        return false;
+    }
+
+    private static Func<System.IO.Stream, System.IO.Stream?> CreateInnerStreamAccessor()
+    {
+        var getter = typeof(AuthenticatedStream).GetProperty("InnerStream", BindingFlags.Instance | BindingFlags.NonPublic)?.GetMethod;
+        if (getter is null)
+        {
+            return static _ => null;
+        }
+
+        var read = getter.CreateDelegate<Func<AuthenticatedStream, System.IO.Stream>>();
+        return stream => stream is AuthenticatedStream authenticated ? read(authenticated) : null;
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(4020, LogLevel.Debug, "TLS certificate of {Where} rejected: {Reason}")]
+        public static partial void CertificateRejected(ILogger logger, string where, string reason);
+    }
+}

@@ -1,0 +1,11 @@
+namespace FederationEgress.Hosting;
+
+/// <summary>Which listener a connection arrived on; decides which pipeline serves it.</summary>
+public enum ListenerRole
+{
+    /// <summary>The homeserver-facing forwarding listener ("Listen").</summary>
+    Forwarding,
+
+    /// <summary>Health, readiness and diagnostics ("Management").</summary>
+    Management,
+}

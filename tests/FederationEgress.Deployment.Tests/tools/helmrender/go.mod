@@ -1,0 +1,3 @@
+module federationegress/helmrender
+
+go 1.19

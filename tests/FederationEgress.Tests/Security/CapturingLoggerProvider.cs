@@ -1,0 +1,44 @@
+using Microsoft.Extensions.Logging;
+
+namespace FederationEgress.Tests.Security;
+
+/// <summary>Collects formatted log messages with their event ids.</summary>
+internal sealed class CapturingLoggerProvider : ILoggerProvider
+{
+    private readonly List<(int EventId, LogLevel Level, string Message)> _entries = [];
+
+    public IReadOnlyList<(int EventId, LogLevel Level, string Message)> Entries
+    {
+        get
+        {
+            lock (_entries)
+            {
+                return [.. _entries];
+            }
+        }
+    }
+
+    public IReadOnlyList<string> Messages => Entries.Select(e => e.Message).ToList();
+
+    public ILogger CreateLogger(string categoryName) => new Logger(this);
+
+    public void Dispose()
+    {
+    }
+
+    private sealed class Logger(CapturingLoggerProvider owner) : ILogger
+    {
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            lock (owner._entries)
+            {
+                owner._entries.Add((eventId.Id, logLevel, formatter(state, exception)));
+            }
+        }
+    }
+}
