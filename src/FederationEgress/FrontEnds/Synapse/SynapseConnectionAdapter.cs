@@ -58,6 +58,7 @@ internal sealed partial class SynapseConnectionAdapter
             await pipe.Reader.CompleteAsync();
             transport.Input.CancelPendingRead();
             await pump;
+            await pipe.Writer.CompleteAsync();
             connection.Transport = transport;
         }
     }
@@ -65,6 +66,7 @@ internal sealed partial class SynapseConnectionAdapter
     private async Task PumpAsync(string connectionId, PipeReader source, PipeWriter sink, SynapseConnectionState state)
     {
         var rewriter = new SynapseRequestRewriter();
+        var completeSink = true;
         try
         {
             while (true)
@@ -82,8 +84,16 @@ internal sealed partial class SynapseConnectionAdapter
                         state.Rejection = rewriter.Error;
                         sink.Write(RejectionMarker);
                     }
+                    else
+                    {
+                        // Mid-body: bytes Kestrel's own chunked parser must reject, so it fails that
+                        // request with 400 and closes.
+                        sink.Write(rewriter.PoisonForKestrel);
+                    }
 
-                    // Mid-body, Kestrel sees the body end early and fails that request itself.
+                    // Kestrel treats the end of its input as the client vanishing and aborts, so the
+                    // sink stays open until Kestrel has answered and closed the connection itself.
+                    completeSink = false;
                     await sink.FlushAsync();
                     return;
                 }
@@ -102,7 +112,10 @@ internal sealed partial class SynapseConnectionAdapter
         }
         finally
         {
-            await sink.CompleteAsync();
+            if (completeSink)
+            {
+                await sink.CompleteAsync();
+            }
         }
     }
 

@@ -69,7 +69,7 @@ internal sealed partial class SynapseFrontEndMiddleware
     {
         context.Response.Headers.Connection = "close";
         await using var buffer = new MemoryStream();
-        await using (var writer = new System.Text.Json.Utf8JsonWriter(buffer))
+        await using (var writer = new System.Text.Json.Utf8JsonWriter(buffer, new System.Text.Json.JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
         {
             writer.WriteStartObject();
             writer.WriteString("errcode", EgressErrorMapper.ErrCode(EgressErrorKind.InvalidRequestTarget));

@@ -32,6 +32,7 @@ internal sealed class SynapseRequestRewriter
     private static ReadOnlySpan<byte> Scheme => "matrix-federation://"u8;
 
     private State _state = State.Head;
+    private State _failedIn = State.Head;
     private long _remaining;
     private int _leadingEmptyLines;
     private long _trailerBytes;
@@ -64,6 +65,18 @@ internal sealed class SynapseRequestRewriter
 
     /// <summary>True between requests (nothing of a message is pending).</summary>
     public bool AtMessageBoundary => _state == State.Head;
+
+    /// <summary>
+    /// After a mid-body rejection: bytes that are invalid at the point Kestrel's chunked parser has
+    /// reached (chunk-size line, chunk-data CRLF, or trailer line), so Kestrel fails the request with
+    /// 400 and closes rather than waiting for more body.
+    /// </summary>
+    public ReadOnlySpan<byte> PoisonForKestrel => _failedIn switch
+    {
+        State.ChunkDataEnd => "!!\r\n\r\n"u8,
+        State.Trailers => "!\r\n\r\n"u8,
+        _ => "!\r\n\r\n"u8,
+    };
 
     /// <summary>Number of request heads rewritten so far.</summary>
     public long RequestCount { get; private set; }
@@ -674,6 +687,7 @@ internal sealed class SynapseRequestRewriter
     {
         Error = reason;
         ErrorAtMessageBoundary = atBoundary;
+        _failedIn = _state;
         _state = State.Failed;
         return false;
     }
