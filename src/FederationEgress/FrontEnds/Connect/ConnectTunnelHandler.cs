@@ -23,6 +23,9 @@ internal sealed partial class ConnectTunnelHandler : ConnectionHandler
 {
     private const int RelayBufferSize = 16 * 1024;
 
+    /// <summary>The CONNECT head must arrive within this (or the idle timeout, if shorter): no slow-loris heads.</summary>
+    private static readonly TimeSpan HeadReadTimeout = TimeSpan.FromSeconds(30);
+
     private static readonly byte[] Established = "HTTP/1.1 200 Connection established\r\n\r\n"u8.ToArray();
 
     private readonly ConnectProxyAuthenticator _authenticator;
@@ -56,7 +59,7 @@ internal sealed partial class ConnectTunnelHandler : ConnectionHandler
         var output = connection.Transport.Output;
         using var activity = EgressTelemetry.ActivitySource.StartActivity(ConnectTelemetry.ActivityName, ActivityKind.Server);
         activity?.SetTag("client.address", (connection.RemoteEndPoint as IPEndPoint)?.Address.ToString());
-        using var idle = new CancellationTokenSource(_idleTimeout, _time);
+        using var idle = new CancellationTokenSource(_idleTimeout < HeadReadTimeout ? _idleTimeout : HeadReadTimeout, _time);
         string outcome;
         try
         {
@@ -116,6 +119,8 @@ internal sealed partial class ConnectTunnelHandler : ConnectionHandler
             }
         }
 
+        // From here the idle timeout bounds DNS, dialling and the tunnel itself.
+        idle.CancelAfter(_idleTimeout);
         if (request!.Method != "CONNECT")
         {
             return await RefuseAsync(connectionId, output, 405, "Method Not Allowed", new EgressError(EgressErrorKind.InvalidRequestTarget, "request", $"only CONNECT is served on this listener, not {request.Method}"));
@@ -134,7 +139,7 @@ internal sealed partial class ConnectTunnelHandler : ConnectionHandler
             return await RefuseAsync(connectionId, output, 403, "Forbidden", new EgressError(EgressErrorKind.DestinationDenied, "port", $"port {request.Port} is not allowed (allowed: {string.Join(", ", _allowedPorts.Order())})"));
         }
 
-        if (request.Address is null && _destinationCheck.Deny(request.Host) is { } denial)
+        if (_destinationCheck.Deny(request.Host) is { } denial)
         {
             return await RefuseAsync(connectionId, output, 403, "Forbidden", new EgressError(EgressErrorKind.DestinationDenied, "destination", denial));
         }

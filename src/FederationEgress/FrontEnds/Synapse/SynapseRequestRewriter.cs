@@ -344,6 +344,12 @@ internal sealed class SynapseRequestRewriter
             return Fail("request target must not carry a fragment", atBoundary: true);
         }
 
+        if (HasDotSegment(pathAndQuery))
+        {
+            // Kestrel would normalise "/dest/../other/…" to "/other/…": the destination must not change.
+            return Fail("request path contains a dot-segment", atBoundary: true);
+        }
+
         if (!ValidateFields(fields, out var contentLength, out var chunked))
         {
             return false;
@@ -598,6 +604,48 @@ internal sealed class SynapseRequestRewriter
         }
 
         return true;
+    }
+
+    /// <summary>True when a path segment is "." or ".." (also percent-encoded, which Kestrel decodes first).</summary>
+    private static bool HasDotSegment(ReadOnlySpan<byte> pathAndQuery)
+    {
+        var query = pathAndQuery.IndexOf((byte)'?');
+        var path = query < 0 ? pathAndQuery : pathAndQuery[..query];
+        while (!path.IsEmpty)
+        {
+            path = path[1..];
+            var next = path.IndexOf((byte)'/');
+            var segment = next < 0 ? path : path[..next];
+            var dots = 0;
+            var i = 0;
+            while (i < segment.Length)
+            {
+                if (segment[i] == (byte)'.')
+                {
+                    i++;
+                }
+                else if (i + 2 < segment.Length && segment[i] == (byte)'%' && segment[i + 1] == (byte)'2' && (segment[i + 2] | 0x20) == (byte)'e')
+                {
+                    i += 3;
+                }
+                else
+                {
+                    dots = -1;
+                    break;
+                }
+
+                dots++;
+            }
+
+            if (dots is 1 or 2)
+            {
+                return true;
+            }
+
+            path = next < 0 ? ReadOnlySpan<byte>.Empty : path[next..];
+        }
+
+        return false;
     }
 
     private static bool StartsWithCrlf(ReadOnlySequence<byte> buffer)

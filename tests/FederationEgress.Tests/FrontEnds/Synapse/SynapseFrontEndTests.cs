@@ -65,6 +65,8 @@ public sealed class SynapseFrontEndTests : IAsyncLifetime
     [InlineData("matrix-federation://remote.example/_matrix/media/v3/download/a%2Fb/c%2F..%2Fd", "/remote.example/_matrix/media/v3/download/a%2Fb/c%2F..%2Fd")]
     [InlineData("MATRIX-FEDERATION://1.2.3.4/_matrix/federation/v1/version", "/1.2.3.4/_matrix/federation/v1/version")]
     [InlineData("matrix-federation://remote.example?x=1", "/remote.example/?x=1")]
+    [InlineData("matrix-federation://remote.example/_matrix/a.b/...%2E/x?p=../..", "/remote.example/_matrix/a.b/...%2E/x?p=../..")]
+    [InlineData("matrix-federation://remote.example/media/%ZZ%2e", "/remote.example/media/%ZZ%2e")]
     [InlineData("matrix-federation://xn--bcher-kva.example/_matrix/federation/v1/version", "/xn--bcher-kva.example/_matrix/federation/v1/version")]
     public async Task Target_VariousAuthoritiesAndEncodings_RewrittenByteForByte(string target, string expected)
     {
