@@ -169,6 +169,36 @@ public sealed class ConnectFrontEndTests
         Assert.Equal("goodbye", await client.ReadToEndAsync());
     }
 
+    [Fact]
+    public async Task ClientResets_DestinationConnectionClosed()
+    {
+        await using var quiet = LoopbackEchoServer.Start(UniqueLoopback(), echo: false);
+        await using var host = await ConnectTestHost.StartAsync(Ports(quiet.EndPoint.Port));
+        var client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        await client.ConnectAsync(host.EndPoint, TestContext.Current.CancellationToken);
+        await client.SendAsync(Encoding.ASCII.GetBytes($"CONNECT {quiet.EndPoint.Address}:{quiet.EndPoint.Port} HTTP/1.0\r\n\r\n"), SocketFlags.None);
+        var head = new byte[39];
+        await client.ReceiveAsync(head, SocketFlags.None, TestContext.Current.CancellationToken);
+        var remote = await quiet.FirstConnection.Task.WaitAsync(TimeSpan.FromSeconds(20), TestContext.Current.CancellationToken);
+
+        client.LingerState = new LingerOption(true, 0);
+        client.Close();
+
+        var buffer = new byte[16];
+        using var guard = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        int read;
+        try
+        {
+            read = await remote.ReceiveAsync(buffer, SocketFlags.None, guard.Token);
+        }
+        catch (SocketException)
+        {
+            read = 0;
+        }
+
+        Assert.Equal(0, read);
+    }
+
     /// <summary>Drives the first connection accepted by a non-echoing server by hand.</summary>
     private sealed class QuietServer(LoopbackEchoServer server)
     {

@@ -196,4 +196,59 @@ public sealed class SynapseFrontEndTests : IAsyncLifetime
 
         Assert.True(error is IOException or System.Net.Sockets.SocketException, $"expected the read to fail, got {error?.GetType().Name ?? "a complete response"}");
     }
+
+    [Fact]
+    public async Task LargeChunkedBody_ManySmallChunks_StreamedIntactThroughBackpressure()
+    {
+        var chunk = new string('z', 1000);
+        var builder = new StringBuilder(
+            "PUT matrix-federation://remote.example/_matrix/federation/v1/send/big HTTP/1.1\r\nHost: remote.example:80\r\n" +
+            "Proxy-Authorization: Bearer secret_secret\r\nTransfer-Encoding: chunked\r\n\r\n");
+        for (var i = 0; i < 1000; i++)
+        {
+            builder.Append("3e8;i=").Append(i).Append("\r\n").Append(chunk).Append("\r\n");
+        }
+
+        builder.Append("0\r\n\r\n");
+        await using var client = await RawHttpConnection.ConnectAsync(_host.SynapseEndPoint);
+        await client.SendAsync(builder.ToString());
+
+        var echo = Echo(await client.ReadResponseAsync());
+
+        Assert.Equal(new string('z', 1_000_000), echo.Body);
+    }
+
+    [Fact]
+    public async Task ClientClosesMidHead_ConnectionEnds_NothingForwarded()
+    {
+        await using var client = await RawHttpConnection.ConnectAsync(_host.SynapseEndPoint);
+        await client.SendAsync("PUT matrix-federation://remote.example/_matrix/federation/v1/send/1 HTTP/1.1\r\nHost: remote.ex");
+        client.ShutdownSend();
+
+        Assert.True(await client.IsClosedByServerAsync());
+        Assert.Empty(_host.Seen);
+    }
+
+    [Fact]
+    public async Task ClientClosesMidBody_RequestFailsNothingCompleted()
+    {
+        var failed = new TaskCompletionSource<Exception?>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _host.Handler = async context =>
+        {
+            try
+            {
+                await context.Request.Body.CopyToAsync(Stream.Null, context.RequestAborted);
+                failed.TrySetResult(null);
+            }
+            catch (Exception ex)
+            {
+                failed.TrySetResult(ex);
+            }
+        };
+        await using var client = await RawHttpConnection.ConnectAsync(_host.SynapseEndPoint);
+        await client.SendAsync(SynapseRequest(body: new string('b', 100))[..^50]);
+        client.ShutdownSend();
+
+        Assert.NotNull(await failed.Task.WaitAsync(TimeSpan.FromSeconds(20), TestContext.Current.CancellationToken));
+    }
 }
