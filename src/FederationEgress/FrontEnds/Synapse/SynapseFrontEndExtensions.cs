@@ -62,8 +62,12 @@ public static class SynapseFrontEndExtensions
 
     /// <summary>
     /// Adds the middleware that authenticates Synapse-listener requests and selects the Synapse
-    /// forwarding profile. Place it before routing / the forwarding endpoint.
+    /// forwarding profile. Place it first, before routing / the forwarding endpoint. Adds nothing
+    /// when <c>Synapse:Enabled</c> is false.
     /// </summary>
-    public static IApplicationBuilder UseEgressSynapseFrontEnd(this IApplicationBuilder app) =>
-        app.UseMiddleware<SynapseFrontEndMiddleware>();
+    public static IApplicationBuilder UseEgressSynapseFrontEnd(this IApplicationBuilder app)
+    {
+        var options = app.ApplicationServices.GetRequiredService<IOptions<SynapseFrontEndOptions>>().Value;
+        return options.Enabled ? app.UseMiddleware<SynapseFrontEndMiddleware>() : app;
+    }
 }

@@ -18,7 +18,8 @@ internal sealed class SynapseProxyAuthenticator
     public SynapseProxyAuthenticator(IOptions<SynapseFrontEndOptions> options)
     {
         var value = options.Value;
-        var secret = !string.IsNullOrEmpty(value.SharedSecretFile)
+        var secret = !value.Enabled ? string.Empty
+            : !string.IsNullOrEmpty(value.SharedSecretFile)
             ? File.ReadAllText(value.SharedSecretFile).Trim()
             : value.SharedSecret ?? string.Empty;
 
