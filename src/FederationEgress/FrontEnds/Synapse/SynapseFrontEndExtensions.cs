@@ -38,6 +38,7 @@ public static class SynapseFrontEndExtensions
 
         if (!string.IsNullOrEmpty(options.UnixSocketPath))
         {
+            StaleUnixSocket.RemoveIfStale(options.UnixSocketPath);
             kestrel.ListenUnixSocket(options.UnixSocketPath, listen => listen.UseEgressSynapseProtocol());
         }
         else

@@ -43,13 +43,19 @@ internal sealed class SynapseTestHost : IAsyncDisposable
         builder.Logging.ClearProviders();
         builder.Configuration["Synapse:Enabled"] = "true";
         builder.Configuration["Synapse:SharedSecret"] = Secret;
+        if (unixSocketPath is not null)
+        {
+            builder.Configuration["Synapse:UnixSocketPath"] = unixSocketPath;
+        }
+
         builder.Services.AddEgressSynapseFrontEnd(builder.Configuration);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
             if (unixSocketPath is not null)
             {
-                kestrel.ListenUnixSocket(unixSocketPath, listen => listen.UseEgressSynapseProtocol());
+                // The production path: Synapse:UnixSocketPath, stale-file handling included.
+                kestrel.ListenEgressSynapse();
             }
             else
             {
@@ -63,7 +69,15 @@ internal sealed class SynapseTestHost : IAsyncDisposable
         var host = new SynapseTestHost(app);
         app.UseEgressSynapseFrontEnd();
         app.Run(host.HandleAsync);
-        await app.StartAsync();
+        try
+        {
+            await app.StartAsync();
+        }
+        catch
+        {
+            await app.DisposeAsync();
+            throw;
+        }
 
         var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses
             .Where(a => a.StartsWith("http://127.0.0.1", StringComparison.Ordinal))
