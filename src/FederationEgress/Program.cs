@@ -1,3 +1,7 @@
+using FederationEgress.Discovery;
+using FederationEgress.Dns;
+using FederationEgress.Security;
+using FederationEgress.Security.ClientAuth;
 using FederationEgress.Hosting;
 
 return EgressHost.Run(() => Program.BuildApp(args));
@@ -13,15 +17,15 @@ public partial class Program
     {
         var builder = EgressHost.CreateBuilder(args);
         builder.Services.AddEgressHosting(builder.Configuration);
+        builder.Services.AddEgressDns(builder.Configuration);
+        builder.Services.AddEgressSecurity(builder.Configuration);
+        builder.Services.AddEgressDiscovery(builder.Configuration);
         builder.Services.AddEgressForwarding(builder.Configuration);
-
-        // Stand-ins (steps 1-2 resolver, OS DNS, allow-all address policy): each only registers when
-        // the real area (AddEgressDns, AddEgressDiscovery, AddEgressSecurity) has not.
-        builder.Services.AddEgressInterimDependencies();
         configure?.Invoke(builder);
 
         var app = builder.Build();
         app.UseEgressListeners();
+        app.UseEgressClientAuth();
 
         // Front ends that claim requests before path mode (e.g. Synapse's proxy protocol) go here.
         app.RunEgressPathMode();

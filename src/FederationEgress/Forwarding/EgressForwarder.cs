@@ -3,6 +3,7 @@ using System.Net;
 using FederationEgress.Discovery;
 using FederationEgress.Errors;
 using FederationEgress.Forwarding.Upstream;
+using FederationEgress.Security.Destinations;
 using FederationEgress.ServerNames;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
@@ -27,6 +28,7 @@ internal sealed partial class EgressForwarder : IEgressForwarder
     private static readonly UriCreationOptions VerbatimUri = new() { DangerousDisablePathAndQueryCanonicalization = true };
 
     private readonly IServerResolver _resolver;
+    private readonly IDestinationPolicy _destinations;
     private readonly IHttpForwarder _forwarder;
     private readonly HttpMessageInvoker _invoker;
     private readonly EgressHttpTransformer _transformer;
@@ -37,6 +39,7 @@ internal sealed partial class EgressForwarder : IEgressForwarder
 
     public EgressForwarder(
         IServerResolver resolver,
+        IDestinationPolicy destinations,
         IHttpForwarder forwarder,
         IUpstreamHandlerFactory handlers,
         EgressHttpTransformer transformer,
@@ -45,6 +48,7 @@ internal sealed partial class EgressForwarder : IEgressForwarder
         ILogger<EgressForwarder> logger)
     {
         _resolver = resolver;
+        _destinations = destinations;
         _forwarder = forwarder;
         _invoker = handlers.GetInvoker(UpstreamHandlerKind.Federation);
         _transformer = transformer;
@@ -71,6 +75,13 @@ internal sealed partial class EgressForwarder : IEgressForwarder
             && length > limit)
         {
             await WriteErrorAsync(context, new EgressError(EgressErrorKind.RequestTooLarge, "request body", $"Content-Length {length} exceeds the limit of {limit} bytes"), serverName.Value);
+            return;
+        }
+
+        // The operator's allow/deny lists apply to the name as requested, before any network I/O.
+        if (!_destinations.IsAllowed(serverName, out var denial))
+        {
+            await WriteErrorAsync(context, new EgressError(EgressErrorKind.DestinationDenied, "destination policy", denial), serverName.Value);
             return;
         }
 

@@ -1,3 +1,6 @@
+using FederationEgress.Errors;
+using Microsoft.AspNetCore.Http;
+
 namespace FederationEgress.Forwarding;
 
 /// <summary>
@@ -15,13 +18,17 @@ public sealed class ForwardingProfile
         IReadOnlySet<string>? requestHeaderAllowList = null,
         string errorMessageKey = "error",
         int? failureStatusOverride = null,
-        string? failureErrCodeOverride = null)
+        string? failureErrCodeOverride = null,
+        Func<HttpContext, EgressError, string>? failureMessageFormatter = null,
+        TimeSpan? responseHeadersTimeout = null)
     {
         Name = name;
         RequestHeaderAllowList = requestHeaderAllowList;
         ErrorMessageKey = errorMessageKey;
         FailureStatusOverride = failureStatusOverride;
         FailureErrCodeOverride = failureErrCodeOverride;
+        FailureMessageFormatter = failureMessageFormatter;
+        ResponseHeadersTimeout = responseHeadersTimeout;
     }
 
     /// <summary>Name for logs, metrics and traces ("path", "synapse").</summary>
@@ -38,4 +45,17 @@ public sealed class ForwardingProfile
 
     /// <summary>When set, every failure before response headers uses this errcode (Synapse expects M_UNKNOWN).</summary>
     public string? FailureErrCodeOverride { get; }
+
+    /// <summary>
+    /// When set, builds the human reason written under <see cref="ErrorMessageKey"/> for a failure
+    /// before response headers (Synapse: <c>ProxyResource: Error when proxying request: PUT
+    /// matrix-federation://… -> dns: …</c>); null uses <see cref="EgressError.ToString"/>.
+    /// </summary>
+    public Func<HttpContext, EgressError, string>? FailureMessageFormatter { get; }
+
+    /// <summary>
+    /// When set, the ceiling from receiving the request to upstream response headers (Synapse's
+    /// proxy uses 90 s); reaching it is a <see cref="EgressErrorKind.Timeout"/> failure.
+    /// </summary>
+    public TimeSpan? ResponseHeadersTimeout { get; }
 }

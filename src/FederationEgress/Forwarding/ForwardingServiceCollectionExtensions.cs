@@ -16,14 +16,12 @@ public static class ForwardingServiceCollectionExtensions
     /// Adds the path-mode endpoint, <see cref="IEgressForwarder"/>, the upstream handlers
     /// (<see cref="IUpstreamHandlerFactory"/>) and the "Forwarding" options. Needs an
     /// <c>IServerResolver</c>, <c>IDnsResolver</c> and <c>IEgressAddressPolicy</c> from their areas.
-    /// A TLS certificate policy registered before this call wins over the interim extra-CA validator.
+    /// Certificates are checked by the security area's <c>ITlsPolicy</c> (<c>AddEgressSecurity</c>).
     /// </summary>
     public static IServiceCollection AddEgressForwarding(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<ForwardingOptions>().Bind(configuration.GetSection(ForwardingOptions.SectionName)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<ForwardingOptions>, ForwardingOptionsValidator>();
-        services.AddOptions<ExtraCaOptions>().Bind(configuration.GetSection(ExtraCaOptions.SectionName)).ValidateOnStart();
-        services.AddSingleton<IValidateOptions<ExtraCaOptions>, ExtraCaOptionsValidator>();
 
         services.TryAddSingleton(TimeProvider.System);
         services.AddHttpForwarder();
@@ -31,7 +29,6 @@ public static class ForwardingServiceCollectionExtensions
         // EgressForwarder logs each failure once, with the step and trace id; YARP's own per-request
         // logs would repeat it (with stack traces) for every failed request.
         services.Configure<LoggerFilterOptions>(o => o.AddFilter(YarpForwarderCategory, LogLevel.Error));
-        services.TryAddSingleton<IUpstreamCertificateValidator, ExtraCaCertificateValidator>();
         services.AddSingleton<UpstreamConnector>();
         services.AddSingleton<UpstreamHandlerFactory>();
         services.AddSingleton<IUpstreamHandlerFactory>(sp => sp.GetRequiredService<UpstreamHandlerFactory>());

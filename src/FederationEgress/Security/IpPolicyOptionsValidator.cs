@@ -26,7 +26,7 @@ internal sealed class IpPolicyOptionsValidator : IValidateOptions<IpPolicyOption
         {
             if (!IpNetwork.TryParse(values[i] ?? string.Empty, out _, out var error))
             {
-                failures.Add($"{section}:{key}[{i}] '{values[i]}' is not a CIDR: {error}");
+                failures.Add($"{section}:{key}:{i} '{values[i]}' is not a CIDR: {error}");
             }
         }
     }

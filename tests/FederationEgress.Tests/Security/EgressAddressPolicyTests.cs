@@ -163,9 +163,9 @@ public sealed class EgressAddressPolicyTests
     }
 
     [Theory]
-    [InlineData("IpPolicy:AllowRanges:0", "127.0.0.0/8", "IpPolicy:AllowRanges:1", "x", "IpPolicy:AllowRanges[1] 'x' is not a CIDR")]
-    [InlineData("IpPolicy:DenyRanges:0", "10.0.0.1/8", "IpPolicy:DenyRanges:1", "::/0", "IpPolicy:DenyRanges[0] '10.0.0.1/8' is not a CIDR: host bits are set")]
-    [InlineData("IpPolicy:AllowRanges:0", "127.0.0.0/8", "IpPolicy:AllowRanges:1", "10.0.0.0/40", "IpPolicy:AllowRanges[1] '10.0.0.0/40' is not a CIDR: the prefix length")]
+    [InlineData("IpPolicy:AllowRanges:0", "127.0.0.0/8", "IpPolicy:AllowRanges:1", "x", "IpPolicy:AllowRanges:1 'x' is not a CIDR")]
+    [InlineData("IpPolicy:DenyRanges:0", "10.0.0.1/8", "IpPolicy:DenyRanges:1", "::/0", "IpPolicy:DenyRanges:0 '10.0.0.1/8' is not a CIDR: host bits are set")]
+    [InlineData("IpPolicy:AllowRanges:0", "127.0.0.0/8", "IpPolicy:AllowRanges:1", "10.0.0.0/40", "IpPolicy:AllowRanges:1 '10.0.0.0/40' is not a CIDR: the prefix length")]
     public void Startup_BadCidr_FailsNamingTheKey(string key1, string value1, string key2, string value2, string expected)
     {
         var error = SecurityTestHost.StartupError(new Dictionary<string, string?> { [key1] = value1, [key2] = value2 });

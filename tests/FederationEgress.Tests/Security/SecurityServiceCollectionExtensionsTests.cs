@@ -49,10 +49,10 @@ public sealed class SecurityServiceCollectionExtensionsTests
 
         Assert.All(error.InnerExceptions, e => Assert.IsType<OptionsValidationException>(e));
         var message = string.Join("\n", error.InnerExceptions.Cast<OptionsValidationException>().SelectMany(e => e.Failures));
-        Assert.Contains("IpPolicy:AllowRanges[1] 'localhost' is not a CIDR", message);
-        Assert.DoesNotContain("AllowRanges[0]", message);
+        Assert.Contains("IpPolicy:AllowRanges:1 'localhost' is not a CIDR", message);
+        Assert.DoesNotContain("AllowRanges:0", message);
         Assert.Contains("Tls:MinimumVersion '1.0'", message);
-        Assert.Contains("Destinations:Deny[0] 'bad name'", message);
+        Assert.Contains("Destinations:Deny:0 'bad name'", message);
         Assert.Contains("ClientAuth:HeaderName must not be 'Authorization'", message);
     }
 

@@ -3,6 +3,7 @@ using System.Net.Security;
 using System.Reflection;
 using System.Security.Cryptography.X509Certificates;
 using FederationEgress.Errors;
+using FederationEgress.Security.Tls;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -11,7 +12,7 @@ namespace FederationEgress.Forwarding.Upstream;
 /// <summary>
 /// Builds the two shared outbound handlers. Both dial through <see cref="UpstreamConnector"/> (so
 /// every socket passes the address policy) and validate certificates through
-/// <see cref="IUpstreamCertificateValidator"/> for the name in the Host header (SocketsHttpHandler
+/// the operator's <see cref="ITlsPolicy"/> for the name in the Host header (SocketsHttpHandler
 /// takes SNI and the certificate name from it; an IP literal gets no SNI and an IP check).
 /// </summary>
 /// <remarks>
@@ -30,18 +31,18 @@ internal sealed partial class UpstreamHandlerFactory : IUpstreamHandlerFactory, 
     // through the protected AuthenticatedStream.InnerStream. Read once, used per handshake.
     private static readonly Func<System.IO.Stream, System.IO.Stream?> InnerStreamOf = CreateInnerStreamAccessor();
 
-    private readonly IUpstreamCertificateValidator _validator;
+    private readonly ITlsPolicy _tls;
     private readonly ILogger<UpstreamHandlerFactory> _logger;
     private readonly HttpMessageInvoker _federation;
     private readonly HttpMessageInvoker _wellKnown;
 
     public UpstreamHandlerFactory(
         UpstreamConnector connector,
-        IUpstreamCertificateValidator validator,
+        ITlsPolicy tls,
         IOptions<ForwardingOptions> options,
         ILogger<UpstreamHandlerFactory> logger)
     {
-        _validator = validator;
+        _tls = tls;
         _logger = logger;
         var o = options.Value;
         _federation = new HttpMessageInvoker(new FlushingRequestHandler(CreateHandler(connector, o, o.MaxConnectionsPerServer, o.EnableHttp2)), disposeHandler: true);
@@ -78,12 +79,18 @@ internal sealed partial class UpstreamHandlerFactory : IUpstreamHandlerFactory, 
         PooledConnectionIdleTimeout = TimeSpan.FromSeconds(options.PooledConnectionIdleTimeoutSeconds),
         MaxConnectionsPerServer = maxConnections,
         EnableMultipleHttp2Connections = multipleHttp2,
-        SslOptions = new SslClientAuthenticationOptions
-        {
-            RemoteCertificateValidationCallback = ValidateCertificate,
-            CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
-        },
+        SslOptions = CreateSslOptions(),
     };
+
+    private SslClientAuthenticationOptions CreateSslOptions()
+    {
+        // Protocol floor and no certificate downloads (AIA fetches would be unpoliced egress) come
+        // from the policy; the callback is ours so a failure can name the endpoint and fail over.
+        var ssl = new SslClientAuthenticationOptions();
+        _tls.ConfigureClientOptions(ssl);
+        ssl.RemoteCertificateValidationCallback = ValidateCertificate;
+        return ssl;
+    }
 
     private bool ValidateCertificate(object sender, X509Certificate? certificate, X509Chain? chain, SslPolicyErrors errors)
     {
@@ -92,8 +99,7 @@ internal sealed partial class UpstreamHandlerFactory : IUpstreamHandlerFactory, 
         connection?.MarkHandshakeProgress();
 
         var targetHost = ssl?.TargetHostName ?? string.Empty;
-        var context = new UpstreamTlsContext(targetHost, connection?.RemoteEndPoint);
-        if (_validator.Validate(context, certificate as X509Certificate2, chain, errors, out var reason))
+        if (_tls.Validate(targetHost, connection?.RemoteEndPoint?.Address, certificate, chain, errors, out var reason))
         {
             return true;
         }

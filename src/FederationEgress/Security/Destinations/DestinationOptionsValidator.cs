@@ -19,7 +19,7 @@ internal sealed class DestinationOptionsValidator : IValidateOptions<Destination
         {
             if (!DestinationPattern.TryParse(entries[i], out _, out var error))
             {
-                failures.Add($"{DestinationOptions.SectionName}:{key}[{i}] '{entries[i]}' {error}");
+                failures.Add($"{DestinationOptions.SectionName}:{key}:{i} '{entries[i]}' {error}");
             }
         }
     }

@@ -59,7 +59,7 @@ internal sealed partial class DestinationPolicy : IDestinationPolicy
     private static DestinationPattern[] Parse(List<string> entries, string key) =>
         entries.Select((entry, i) => DestinationPattern.TryParse(entry, out var pattern, out var error)
             ? pattern
-            : throw new FormatException($"{DestinationOptions.SectionName}:{key}[{i}] '{entry}' {error}")).ToArray();
+            : throw new FormatException($"{DestinationOptions.SectionName}:{key}:{i} '{entry}' {error}")).ToArray();
 
     private static partial class Log
     {

@@ -34,7 +34,7 @@ internal sealed class SkipVerificationList
         for (var i = 0; i < entries.Count; i++)
         {
             var entry = entries[i]?.Trim() ?? string.Empty;
-            var key = $"{TlsOptions.SectionName}:{nameof(TlsOptions.SkipVerification)}[{i}] '{entries[i]}'";
+            var key = $"{TlsOptions.SectionName}:{nameof(TlsOptions.SkipVerification)}:{i} '{entries[i]}'";
             if (LooksLikeNetwork(entry))
             {
                 if (IpNetwork.TryParse(entry, out var network, out var error))

@@ -43,7 +43,7 @@ internal sealed class TlsOptionsValidator : IValidateOptions<TlsOptions>
     /// <summary>Loads every certificate of a PEM bundle; throws <see cref="InvalidOperationException"/> naming the key.</summary>
     internal static X509Certificate2Collection LoadCaFile(string? path, int index)
     {
-        var key = $"Tls:ExtraCaFiles[{index}] '{path}'";
+        var key = $"Tls:ExtraCaFiles:{index} '{path}'";
         if (string.IsNullOrWhiteSpace(path) || !File.Exists(path))
         {
             throw new InvalidOperationException($"{key} does not exist");

@@ -101,7 +101,7 @@ public sealed class ClientAuthenticatorTests : IDisposable
     [Theory]
     [InlineData("ClientAuth:HeaderName", "Authorization", "ClientAuth:HeaderName must not be 'Authorization'")]
     [InlineData("ClientAuth:HeaderName", "Bad Header", "ClientAuth:HeaderName 'Bad Header' is not a valid header name")]
-    [InlineData("ClientAuth:AllowedClientRanges:0", "10.0.0.0/8x", "ClientAuth:AllowedClientRanges[0] '10.0.0.0/8x' is not a CIDR")]
+    [InlineData("ClientAuth:AllowedClientRanges:0", "10.0.0.0/8x", "ClientAuth:AllowedClientRanges:0 '10.0.0.0/8x' is not a CIDR")]
     [InlineData("ClientAuth:BearerTokenFile", "/nonexistent/token", "ClientAuth:BearerTokenFile '/nonexistent/token' cannot be read")]
     [InlineData("ClientAuth:BearerToken", " padded ", "ClientAuth:BearerToken has leading or trailing whitespace")]
     public void Startup_BadOption_FailsNamingTheKey(string key, string value, string expected)

@@ -99,11 +99,11 @@ public sealed class DestinationPolicyTests
     }
 
     [Theory]
-    [InlineData("Destinations:Allow:0", "not a name!", "Destinations:Allow[0] 'not a name!' is not a server name or *.suffix pattern")]
-    [InlineData("Destinations:Deny:0", "*", "Destinations:Deny[0] '*' is not a server name or *.suffix pattern")]
-    [InlineData("Destinations:Deny:0", "*.1.2.3.4", "Destinations:Deny[0] '*.1.2.3.4' is a *.suffix pattern over an IP literal")]
-    [InlineData("Destinations:Allow:0", "example.org:0", "Destinations:Allow[0] 'example.org:0' is not a server name")]
-    [InlineData("Destinations:Allow:0", "ex*ample.org", "Destinations:Allow[0] 'ex*ample.org'")]
+    [InlineData("Destinations:Allow:0", "not a name!", "Destinations:Allow:0 'not a name!' is not a server name or *.suffix pattern")]
+    [InlineData("Destinations:Deny:0", "*", "Destinations:Deny:0 '*' is not a server name or *.suffix pattern")]
+    [InlineData("Destinations:Deny:0", "*.1.2.3.4", "Destinations:Deny:0 '*.1.2.3.4' is a *.suffix pattern over an IP literal")]
+    [InlineData("Destinations:Allow:0", "example.org:0", "Destinations:Allow:0 'example.org:0' is not a server name")]
+    [InlineData("Destinations:Allow:0", "ex*ample.org", "Destinations:Allow:0 'ex*ample.org'")]
     public void Startup_BadEntry_FailsNamingTheKey(string key, string value, string expected)
     {
         var error = SecurityTestHost.StartupError(new Dictionary<string, string?> { [key] = value });

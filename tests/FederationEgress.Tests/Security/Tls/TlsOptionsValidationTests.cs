@@ -7,11 +7,11 @@ public sealed class TlsOptionsValidationTests
     [Theory]
     [InlineData("Tls:MinimumVersion", "1.1", "Tls:MinimumVersion '1.1' must be \"1.2\" or \"1.3\"")]
     [InlineData("Tls:MinimumVersion", "TLS1.2", "Tls:MinimumVersion 'TLS1.2'")]
-    [InlineData("Tls:ExtraCaFiles:0", "/nonexistent/ca.pem", "Tls:ExtraCaFiles[0] '/nonexistent/ca.pem' does not exist")]
-    [InlineData("Tls:SkipVerification:0", "テスト.ドメイン.テスト", "Tls:SkipVerification[0] 'テスト.ドメイン.テスト' is not a domain pattern: it is not ASCII")]
-    [InlineData("Tls:SkipVerification:0", "10.0.0.0/33", "Tls:SkipVerification[0] '10.0.0.0/33' is not a CIDR")]
-    [InlineData("Tls:SkipVerification:0", "fe80::1/10", "Tls:SkipVerification[0] 'fe80::1/10' is not a CIDR: host bits are set")]
-    [InlineData("Tls:SkipVerification:0", "", "Tls:SkipVerification[0] '' is not a domain pattern: it is empty")]
+    [InlineData("Tls:ExtraCaFiles:0", "/nonexistent/ca.pem", "Tls:ExtraCaFiles:0 '/nonexistent/ca.pem' does not exist")]
+    [InlineData("Tls:SkipVerification:0", "テスト.ドメイン.テスト", "Tls:SkipVerification:0 'テスト.ドメイン.テスト' is not a domain pattern: it is not ASCII")]
+    [InlineData("Tls:SkipVerification:0", "10.0.0.0/33", "Tls:SkipVerification:0 '10.0.0.0/33' is not a CIDR")]
+    [InlineData("Tls:SkipVerification:0", "fe80::1/10", "Tls:SkipVerification:0 'fe80::1/10' is not a CIDR: host bits are set")]
+    [InlineData("Tls:SkipVerification:0", "", "Tls:SkipVerification:0 '' is not a domain pattern: it is empty")]
     public void Startup_BadTlsOption_FailsNamingTheKey(string key, string value, string expected)
     {
         var error = SecurityTestHost.StartupError(new Dictionary<string, string?> { [key] = value });
@@ -27,7 +27,7 @@ public sealed class TlsOptionsValidationTests
         {
             File.WriteAllText(path, "not a certificate\n");
             var error = SecurityTestHost.StartupError(new Dictionary<string, string?> { ["Tls:ExtraCaFiles:0"] = path });
-            Assert.Contains($"Tls:ExtraCaFiles[0] '{path}' contains no PEM certificates", error);
+            Assert.Contains($"Tls:ExtraCaFiles:0 '{path}' contains no PEM certificates", error);
         }
         finally
         {

@@ -1,0 +1,74 @@
+using System.Net;
+using FederationEgress.FrontEnds.Synapse;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Registration and hosting of the Synapse <c>outbound_federation_restricted_to</c> front end.</summary>
+public static class SynapseFrontEndExtensions
+{
+    /// <summary>Binds and validates the "Synapse" section and registers the front end's services.</summary>
+    public static IServiceCollection AddEgressSynapseFrontEnd(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<SynapseFrontEndOptions>()
+            .Bind(configuration.GetSection(SynapseFrontEndOptions.SectionName))
+            .ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SynapseFrontEndOptions>, SynapseFrontEndOptionsValidator>());
+        services.TryAddSingleton<SynapseProxyAuthenticator>();
+        services.TryAddSingleton<SynapseForwardingProfile>();
+        return services;
+    }
+
+    /// <summary>
+    /// Opens the dedicated Synapse listener (TCP <c>Synapse:Address</c>:<c>Synapse:Port</c>, or
+    /// <c>Synapse:UnixSocketPath</c>) when <c>Synapse:Enabled</c> is true. Call inside ConfigureKestrel.
+    /// </summary>
+    public static KestrelServerOptions ListenEgressSynapse(this KestrelServerOptions kestrel)
+    {
+        var options = kestrel.ApplicationServices.GetRequiredService<IOptions<SynapseFrontEndOptions>>().Value;
+        if (!options.Enabled)
+        {
+            return kestrel;
+        }
+
+        if (!string.IsNullOrEmpty(options.UnixSocketPath))
+        {
+            StaleUnixSocket.RemoveIfStale(options.UnixSocketPath);
+            kestrel.ListenUnixSocket(options.UnixSocketPath, listen => listen.UseEgressSynapseProtocol());
+        }
+        else
+        {
+            kestrel.Listen(IPAddress.Parse(options.Address), options.Port, listen => listen.UseEgressSynapseProtocol());
+        }
+
+        return kestrel;
+    }
+
+    /// <summary>
+    /// Makes <paramref name="listen"/> speak Synapse's protocol: HTTP/1.1 only, with the connection
+    /// adapter rewriting <c>matrix-federation://</c> request lines. The listener must be dedicated.
+    /// </summary>
+    public static ListenOptions UseEgressSynapseProtocol(this ListenOptions listen)
+    {
+        listen.Protocols = HttpProtocols.Http1;
+        var logger = listen.ApplicationServices.GetRequiredService<ILoggerFactory>().CreateLogger<SynapseConnectionAdapter>();
+        listen.Use(next => new SynapseConnectionAdapter(next, logger).OnConnectionAsync);
+        return listen;
+    }
+
+    /// <summary>
+    /// Adds the middleware that authenticates Synapse-listener requests and selects the Synapse
+    /// forwarding profile. Place it first, before routing / the forwarding endpoint. Adds nothing
+    /// when <c>Synapse:Enabled</c> is false.
+    /// </summary>
+    public static IApplicationBuilder UseEgressSynapseFrontEnd(this IApplicationBuilder app)
+    {
+        var options = app.ApplicationServices.GetRequiredService<IOptions<SynapseFrontEndOptions>>().Value;
+        return options.Enabled ? app.UseMiddleware<SynapseFrontEndMiddleware>() : app;
+    }
+}
