@@ -289,7 +289,10 @@ internal sealed partial class ServerResolver : IServerResolver, IServerResolverD
         var success = new KeyValuePair<string, object?>(DiscoveryTelemetry.OutcomeTag, "success");
         DiscoveryTelemetry.Resolutions.Add(1, success, step, cacheTag);
         DiscoveryTelemetry.ResolutionDuration.Record(_time.GetElapsedTime(start).TotalSeconds, success, step, cacheTag);
-        Log.Resolved(_logger, serverName.Value, DiscoveryTelemetry.StepName(resolution.Step), resolution.HostHeader, resolution.TlsName ?? "(ip)", string.Join(",", resolution.Endpoints));
+        if (_logger.IsEnabled(LogLevel.Debug))
+        {
+            Log.Resolved(_logger, serverName.Value, DiscoveryTelemetry.StepName(resolution.Step), resolution.HostHeader, resolution.TlsName ?? "(ip)", string.Join(",", resolution.Endpoints));
+        }
     }
 
     private void Failed(Activity? activity, ServerName serverName, EgressError error, string cache, long start)
