@@ -82,8 +82,9 @@ internal sealed partial class ServerResolver : IServerResolver, IServerResolverD
                     StartRefresh(serverName, cached);
                 }
 
-                RecordHit(serverName, cached.Resolution, start);
-                return new ValueTask<Resolution>(cached.Resolution);
+                var resolution = cached.Pick();
+                RecordHit(serverName, resolution, start);
+                return new ValueTask<Resolution>(resolution);
             }
         }
 
@@ -215,7 +216,7 @@ internal sealed partial class ServerResolver : IServerResolver, IServerResolverD
         catch (EgressException ex)
         {
             // Keep serving what is cached until it expires; the next request after that resolves afresh.
-            _cache.Replace(serverName.Value, cached, new CachedResolution(cached.Resolution, cached.ExpiresTimestamp, cached.ExpiresTimestamp));
+            _cache.Replace(serverName.Value, cached, new CachedResolution(cached.Resolution, cached.ExpiresTimestamp, cached.ExpiresTimestamp, cached.Variants));
             Failed(activity, serverName, ex.Error, "refresh", start);
             Log.RefreshFailed(_logger, serverName.Value, ex.Error.ToString());
             throw;
@@ -234,7 +235,7 @@ internal sealed partial class ServerResolver : IServerResolver, IServerResolverD
         }
 
         var refresh = outcome.RefreshAt is { } refreshAt ? Math.Min(now + ToTimestampTicks(refreshAt - nowUtc), expires) : expires;
-        _cache.Set(serverName.Value, new CachedResolution(resolution, expires, refresh));
+        _cache.Set(serverName.Value, new CachedResolution(resolution, expires, refresh, outcome.Variants));
     }
 
     private long ToTimestampTicks(TimeSpan span)
