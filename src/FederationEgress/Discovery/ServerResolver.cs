@@ -69,9 +69,7 @@ internal sealed partial class ServerResolver : IServerResolver, IServerResolverD
     {
         ArgumentNullException.ThrowIfNull(serverName);
 
-        // Hot path: no async state machine, no closure, no allocation, no clock read (coarse clock)
-        // unless someone listens to the duration histogram.
-        var start = DiscoveryTelemetry.ResolutionDuration.Enabled ? _time.GetTimestamp() : 0;
+        // Hot path: no async state machine, no closure, no allocation, no clock read (coarse clock).
         if (_cache.TryGetValue(serverName.Value, out var cached))
         {
             var now = _clock.Now;
@@ -83,7 +81,7 @@ internal sealed partial class ServerResolver : IServerResolver, IServerResolverD
                 }
 
                 var resolution = cached.Pick();
-                RecordHit(serverName, resolution, start);
+                RecordHit(serverName, resolution);
                 return new ValueTask<Resolution>(resolution);
             }
         }
@@ -244,7 +242,8 @@ internal sealed partial class ServerResolver : IServerResolver, IServerResolverD
         return ticks >= long.MaxValue / 2 ? long.MaxValue / 2 : (long)ticks;
     }
 
-    private void RecordHit(ServerName serverName, Resolution resolution, long start)
+    // Hits are counted but not timed: timing would cost two clock reads, more than the hit itself.
+    private static void RecordHit(ServerName serverName, Resolution resolution)
     {
         if (EgressTelemetry.ActivitySource.HasListeners())
         {
@@ -255,13 +254,9 @@ internal sealed partial class ServerResolver : IServerResolver, IServerResolverD
         var hit = new KeyValuePair<string, object?>(DiscoveryTelemetry.CacheTag, "hit");
         var success = new KeyValuePair<string, object?>(DiscoveryTelemetry.OutcomeTag, "success");
         DiscoveryTelemetry.Resolutions.Add(1, success, step, hit);
-        if (start != 0)
-        {
-            DiscoveryTelemetry.ResolutionDuration.Record(_time.GetElapsedTime(start).TotalSeconds, success, step, hit);
-        }
     }
 
-    private void TraceHit(ServerName serverName, Resolution resolution)
+    private static void TraceHit(ServerName serverName, Resolution resolution)
     {
         using var activity = EgressTelemetry.ActivitySource.StartActivity(DiscoveryTelemetry.ResolveActivity);
         if (activity is { IsAllDataRequested: true })
