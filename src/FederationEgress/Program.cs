@@ -1,4 +1,5 @@
 using FederationEgress.Discovery;
+using FederationEgress.FrontEnds.Connect;
 using FederationEgress.Dns;
 using FederationEgress.Security;
 using FederationEgress.Security.ClientAuth;
@@ -21,13 +22,17 @@ public partial class Program
         builder.Services.AddEgressSecurity(builder.Configuration);
         builder.Services.AddEgressDiscovery(builder.Configuration);
         builder.Services.AddEgressForwarding(builder.Configuration);
+        builder.Services.AddEgressSynapseFrontEnd(builder.Configuration);
+        builder.Services.AddEgressConnectFrontEnd(builder.Configuration, ConnectDestinationPolicy.FromServices);
         configure?.Invoke(builder);
 
         var app = builder.Build();
         app.UseEgressListeners();
-        app.UseEgressClientAuth();
 
-        // Front ends that claim requests before path mode (e.g. Synapse's proxy protocol) go here.
+        // Synapse's listener authenticates with its own shared secret and selects its profile;
+        // the path-mode listener uses the operator's client auth.
+        app.UseEgressSynapseFrontEnd();
+        app.UseWhen(static context => EgressListeners.RoleOf(context) == ListenerRole.Forwarding, static branch => branch.UseEgressClientAuth());
         app.RunEgressPathMode();
         return app;
     }

@@ -16,6 +16,9 @@ internal sealed partial class ServerResolver
     private const string FederationSrvPrefix = "_matrix-fed._tcp.";
     private const string LegacySrvPrefix = "_matrix._tcp.";
 
+    /// <summary>How many SRV orders a cached resolution keeps when the order is random.</summary>
+    private const int SrvOrderVariants = 16;
+
     /// <summary>
     /// Runs the spec's steps for <paramref name="name"/>. Host header: the server name or the
     /// delegated name exactly as written (port only if it had one). TLS name: that name's
@@ -68,7 +71,7 @@ internal sealed partial class ServerResolver
             var srvEndpoints = await SrvEndpointsAsync(delegated.DnsHost, expiry, trace, cancellationToken).ConfigureAwait(false);
             if (srvEndpoints is not null)
             {
-                return Outcome(name, DiscoveryStep.WellKnownSrv, srvEndpoints, delegated.Value, delegated.DnsHost, delegated.Value, expiry, wellKnown.RefreshAt);
+                return Outcome(name, DiscoveryStep.WellKnownSrv, srvEndpoints.Value.Endpoints, delegated.Value, delegated.DnsHost, delegated.Value, expiry, wellKnown.RefreshAt, srvEndpoints.Value.Alternatives);
             }
 
             // Step 3d: no SRV: AAAA/A of the delegated hostname on 8448.
@@ -81,7 +84,7 @@ internal sealed partial class ServerResolver
         var ownSrv = await SrvEndpointsAsync(name.DnsHost, expiry, trace, cancellationToken).ConfigureAwait(false);
         if (ownSrv is not null)
         {
-            return Outcome(name, DiscoveryStep.Srv, ownSrv, name.Value, name.DnsHost, null, expiry, wellKnown.RefreshAt);
+            return Outcome(name, DiscoveryStep.Srv, ownSrv.Value.Endpoints, name.Value, name.DnsHost, null, expiry, wellKnown.RefreshAt, ownSrv.Value.Alternatives);
         }
 
         // Step 5: no SRV either: AAAA/A of the hostname on 8448.
@@ -89,8 +92,21 @@ internal sealed partial class ServerResolver
         return Outcome(name, DiscoveryStep.DefaultPort, last, name.Value, name.DnsHost, null, expiry, wellKnown.RefreshAt);
     }
 
-    private static ResolveOutcome Outcome(ServerName name, DiscoveryStep step, IReadOnlyList<ResolvedEndpoint> endpoints, string host, string? tlsName, string? delegated, ExpiryTracker expiry, DateTimeOffset? refreshAt) =>
-        new(new Resolution(name, step, endpoints, host, tlsName, delegated, expiry.Value), refreshAt);
+    private static ResolveOutcome Outcome(
+        ServerName name,
+        DiscoveryStep step,
+        IReadOnlyList<ResolvedEndpoint> endpoints,
+        string host,
+        string? tlsName,
+        string? delegated,
+        ExpiryTracker expiry,
+        DateTimeOffset? refreshAt,
+        IReadOnlyList<List<ResolvedEndpoint>>? alternatives = null)
+    {
+        var resolution = new Resolution(name, step, endpoints, host, tlsName, delegated, expiry.Value);
+        var variants = alternatives?.Select(a => new Resolution(name, step, a, host, tlsName, delegated, expiry.Value)).Prepend(resolution).ToArray();
+        return new ResolveOutcome(resolution, refreshAt, variants);
+    }
 
     private async Task<WellKnownLookup> LookupWellKnownAsync(string host, bool bypassCache, bool awaitRefresh, DiscoveryTrace? trace, CancellationToken cancellationToken)
     {
@@ -139,7 +155,7 @@ internal sealed partial class ServerResolver
     /// their targets fail (MSC4040). A lookup that fails outright (SERVFAIL, timeout, nothing stale
     /// cached) fails the request: a record may exist.
     /// </summary>
-    private async Task<List<ResolvedEndpoint>?> SrvEndpointsAsync(string host, ExpiryTracker expiry, DiscoveryTrace? trace, CancellationToken cancellationToken)
+    private async Task<(List<ResolvedEndpoint> Endpoints, List<List<ResolvedEndpoint>>? Alternatives)?> SrvEndpointsAsync(string host, ExpiryTracker expiry, DiscoveryTrace? trace, CancellationToken cancellationToken)
     {
         var service = FederationSrvPrefix + host;
         var answer = await QuerySrvAsync(service, trace, cancellationToken).ConfigureAwait(false);
@@ -182,40 +198,65 @@ internal sealed partial class ServerResolver
         var targets = ordered.Select(r => NormalizeTarget(r.Target)).Distinct(StringComparer.Ordinal).ToArray();
         var lookups = await LookupAllAsync(targets, trace, cancellationToken).ConfigureAwait(false);
 
-        var endpoints = new List<ResolvedEndpoint>();
-        var seen = new HashSet<IPEndPoint>();
         var skipped = new List<string>();
         var dnsFailure = false;
-        foreach (var record in ordered)
+        for (var i = 0; i < targets.Length; i++)
         {
-            var target = NormalizeTarget(record.Target);
-            var result = lookups[Array.IndexOf(targets, target)];
-            if (result.Status == DnsResultStatus.Success && result.Records.Count > 0)
-            {
-                expiry.Include(result.ExpiresAt, result.IsStale);
-                foreach (var address in result.Records)
-                {
-                    var endpoint = new IPEndPoint(address, record.Port);
-                    if (seen.Add(endpoint))
-                    {
-                        endpoints.Add(new ResolvedEndpoint(endpoint, target));
-                    }
-                }
-            }
-            else
+            var result = lookups[i];
+            expiry.Include(result.ExpiresAt, result.IsStale);
+            if (result.Status != DnsResultStatus.Success || result.Records.Count == 0)
             {
                 // A target that does not resolve is skipped; the next one is tried.
                 dnsFailure |= result.IsFailure;
-                expiry.Include(result.ExpiresAt, result.IsStale);
-                skipped.Add($"{target} ({Describe(result)})");
-                Log.SrvTargetSkipped(_logger, service, target, Describe(result));
+                skipped.Add($"{targets[i]} ({Describe(result)})");
+                Log.SrvTargetSkipped(_logger, service, targets[i], Describe(result));
             }
         }
 
+        var endpoints = SrvEndpoints(ordered, targets, lookups);
         if (endpoints.Count == 0)
         {
             var message = $"no SRV target of {service} resolves: {string.Join(", ", skipped)}";
             throw new EgressException(dnsFailure ? EgressErrorKind.DnsFailed : EgressErrorKind.NoAddresses, "dns", message);
+        }
+
+        // A cached resolution keeps its order, so when the order is random (several records in
+        // one priority) keep a few independently drawn orders; cache hits pick one at random.
+        List<List<ResolvedEndpoint>>? alternatives = null;
+        if (endpoints.Count > 1 && usable.GroupBy(r => r.Priority).Any(g => g.Count() > 1))
+        {
+            alternatives = new List<List<ResolvedEndpoint>>(SrvOrderVariants - 1);
+            for (var i = 1; i < SrvOrderVariants; i++)
+            {
+                alternatives.Add(SrvEndpoints(SrvOrdering.Order(usable, _random), targets, lookups));
+            }
+        }
+
+        return (endpoints, alternatives);
+    }
+
+    // Each SRV record's addresses (as the DNS resolver ordered them) in record order, duplicates dropped.
+    private static List<ResolvedEndpoint> SrvEndpoints(List<SrvRecord> ordered, string[] targets, DnsResult<IPAddress>[] lookups)
+    {
+        var endpoints = new List<ResolvedEndpoint>();
+        var seen = new HashSet<IPEndPoint>();
+        foreach (var record in ordered)
+        {
+            var target = NormalizeTarget(record.Target);
+            var result = lookups[Array.IndexOf(targets, target)];
+            if (result.Status != DnsResultStatus.Success)
+            {
+                continue;
+            }
+
+            foreach (var address in result.Records)
+            {
+                var endpoint = new IPEndPoint(address, record.Port);
+                if (seen.Add(endpoint))
+                {
+                    endpoints.Add(new ResolvedEndpoint(endpoint, target));
+                }
+            }
         }
 
         return endpoints;

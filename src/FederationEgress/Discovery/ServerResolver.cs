@@ -18,7 +18,7 @@ namespace FederationEgress.Discovery;
 /// well-known, SRV and address answers used) and are refreshed in the background once the
 /// well-known answer behind them enters its refresh window.
 /// </summary>
-internal sealed partial class ServerResolver : IServerResolver, IServerResolverDiagnostics
+internal sealed partial class ServerResolver : IServerResolver, IServerResolverDiagnostics, IDisposable
 {
     /// <summary>The port used when neither the name, the delegation nor SRV gives one.</summary>
     public const int DefaultFederationPort = 8448;
@@ -32,6 +32,7 @@ internal sealed partial class ServerResolver : IServerResolver, IServerResolverD
     private readonly BoundedExpiringCache<string, CachedResolution> _cache;
     private readonly SingleFlight<string, Resolution> _flights = new(StringComparer.Ordinal);
     private readonly Func<int> _cacheCount;
+    private readonly CoarseClock _clock;
 
     public ServerResolver(
         IDnsResolver dns,
@@ -52,6 +53,7 @@ internal sealed partial class ServerResolver : IServerResolver, IServerResolverD
             static e => e.ExpiresTimestamp,
             _time.GetTimestamp,
             StringComparer.Ordinal);
+        _clock = new CoarseClock(time);
         _cacheCount = () => _cache.Count;
         DiscoveryTelemetry.RegisterCache(_cacheCount);
     }
@@ -67,10 +69,10 @@ internal sealed partial class ServerResolver : IServerResolver, IServerResolverD
     {
         ArgumentNullException.ThrowIfNull(serverName);
 
-        // Hot path: no async state machine, no closure, no allocation.
+        // Hot path: no async state machine, no closure, no allocation, no clock read (coarse clock).
         if (_cache.TryGetValue(serverName.Value, out var cached))
         {
-            var now = _time.GetTimestamp();
+            var now = _clock.Now;
             if (now < cached.ExpiresTimestamp)
             {
                 if (now >= cached.RefreshTimestamp)
@@ -78,13 +80,16 @@ internal sealed partial class ServerResolver : IServerResolver, IServerResolverD
                     StartRefresh(serverName, cached);
                 }
 
-                RecordHit(serverName, cached.Resolution, now);
-                return new ValueTask<Resolution>(cached.Resolution);
+                var resolution = cached.Pick();
+                RecordHit(serverName, resolution);
+                return new ValueTask<Resolution>(resolution);
             }
         }
 
         return new ValueTask<Resolution>(ResolveMissAsync(serverName, cancellationToken));
     }
+
+    public void Dispose() => _clock.Dispose();
 
     /// <inheritdoc />
     public async Task<DiscoveryReport> ResolveWithReportAsync(ServerName serverName, bool bypassCache, CancellationToken cancellationToken)
@@ -209,7 +214,7 @@ internal sealed partial class ServerResolver : IServerResolver, IServerResolverD
         catch (EgressException ex)
         {
             // Keep serving what is cached until it expires; the next request after that resolves afresh.
-            _cache.Replace(serverName.Value, cached, new CachedResolution(cached.Resolution, cached.ExpiresTimestamp, cached.ExpiresTimestamp));
+            _cache.Replace(serverName.Value, cached, new CachedResolution(cached.Resolution, cached.ExpiresTimestamp, cached.ExpiresTimestamp, cached.Variants));
             Failed(activity, serverName, ex.Error, "refresh", start);
             Log.RefreshFailed(_logger, serverName.Value, ex.Error.ToString());
             throw;
@@ -220,7 +225,7 @@ internal sealed partial class ServerResolver : IServerResolver, IServerResolverD
     {
         var resolution = outcome.Resolution;
         var nowUtc = _time.GetUtcNow();
-        var now = _time.GetTimestamp();
+        var now = _clock.Refresh();
         var expires = resolution.ExpiresAt is { } expiresAt ? now + ToTimestampTicks(expiresAt - nowUtc) : long.MaxValue;
         if (expires <= now)
         {
@@ -228,7 +233,7 @@ internal sealed partial class ServerResolver : IServerResolver, IServerResolverD
         }
 
         var refresh = outcome.RefreshAt is { } refreshAt ? Math.Min(now + ToTimestampTicks(refreshAt - nowUtc), expires) : expires;
-        _cache.Set(serverName.Value, new CachedResolution(resolution, expires, refresh));
+        _cache.Set(serverName.Value, new CachedResolution(resolution, expires, refresh, outcome.Variants));
     }
 
     private long ToTimestampTicks(TimeSpan span)
@@ -237,7 +242,8 @@ internal sealed partial class ServerResolver : IServerResolver, IServerResolverD
         return ticks >= long.MaxValue / 2 ? long.MaxValue / 2 : (long)ticks;
     }
 
-    private void RecordHit(ServerName serverName, Resolution resolution, long start)
+    // Hits are counted but not timed: timing would cost two clock reads, more than the hit itself.
+    private static void RecordHit(ServerName serverName, Resolution resolution)
     {
         if (EgressTelemetry.ActivitySource.HasListeners())
         {
@@ -248,13 +254,9 @@ internal sealed partial class ServerResolver : IServerResolver, IServerResolverD
         var hit = new KeyValuePair<string, object?>(DiscoveryTelemetry.CacheTag, "hit");
         var success = new KeyValuePair<string, object?>(DiscoveryTelemetry.OutcomeTag, "success");
         DiscoveryTelemetry.Resolutions.Add(1, success, step, hit);
-        if (DiscoveryTelemetry.ResolutionDuration.Enabled)
-        {
-            DiscoveryTelemetry.ResolutionDuration.Record(_time.GetElapsedTime(start).TotalSeconds, success, step, hit);
-        }
     }
 
-    private void TraceHit(ServerName serverName, Resolution resolution)
+    private static void TraceHit(ServerName serverName, Resolution resolution)
     {
         using var activity = EgressTelemetry.ActivitySource.StartActivity(DiscoveryTelemetry.ResolveActivity);
         if (activity is { IsAllDataRequested: true })
@@ -283,7 +285,10 @@ internal sealed partial class ServerResolver : IServerResolver, IServerResolverD
         var success = new KeyValuePair<string, object?>(DiscoveryTelemetry.OutcomeTag, "success");
         DiscoveryTelemetry.Resolutions.Add(1, success, step, cacheTag);
         DiscoveryTelemetry.ResolutionDuration.Record(_time.GetElapsedTime(start).TotalSeconds, success, step, cacheTag);
-        Log.Resolved(_logger, serverName.Value, DiscoveryTelemetry.StepName(resolution.Step), resolution.HostHeader, resolution.TlsName ?? "(ip)", string.Join(",", resolution.Endpoints));
+        if (_logger.IsEnabled(LogLevel.Debug))
+        {
+            Log.Resolved(_logger, serverName.Value, DiscoveryTelemetry.StepName(resolution.Step), resolution.HostHeader, resolution.TlsName ?? "(ip)", string.Join(",", resolution.Endpoints));
+        }
     }
 
     private void Failed(Activity? activity, ServerName serverName, EgressError error, string cache, long start)

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using FederationEgress.Forwarding;
 using Microsoft.AspNetCore.Http;
 
 namespace FederationEgress.Errors;
@@ -6,6 +7,9 @@ namespace FederationEgress.Errors;
 /// <summary>The one place where failures become HTTP statuses, Matrix errcodes and JSON bodies.</summary>
 public static class EgressErrorMapper
 {
+    // Reasons quote names and paths; keep them readable rather than \u-escaped.
+    private static readonly JsonWriterOptions WriterOptions = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     /// <summary>HTTP status for a failure kind.</summary>
     public static int StatusCode(EgressErrorKind kind) => kind switch
     {
@@ -72,17 +76,13 @@ public static class EgressErrorMapper
 
     /// <summary>
     /// Writes <c>{"errcode": "...", "error": "step: reason", "reason": "kind"}</c> with the mapped
-    /// status (plus Retry-After when set). Does nothing if the response has started.
+    /// status (plus Retry-After when set), shaped by the front end's <paramref name="profile"/>
+    /// (status and errcode overrides, the message key and formatter; path mode when null).
+    /// Does nothing once the response has started.
     /// </summary>
-    public static Task WriteAsync(HttpContext context, EgressError error, string errorKey = "error") =>
-        WriteAsync(context, error, errorKey, statusOverride: null, errCodeOverride: null);
-
-    /// <summary>
-    /// As <see cref="WriteAsync(HttpContext, EgressError, string)"/>, with a front end's status and
-    /// errcode overrides (e.g. Synapse's proxy protocol expects 502 <c>M_UNKNOWN</c> for every failure).
-    /// </summary>
-    public static async Task WriteAsync(HttpContext context, EgressError error, string errorKey, int? statusOverride, string? errCodeOverride)
+    public static async Task WriteAsync(HttpContext context, EgressError error, ForwardingProfile? profile = null)
     {
+        profile ??= ForwardingProfile.PathMode;
         var response = context.Response;
         if (response.HasStarted)
         {
@@ -90,17 +90,17 @@ public static class EgressErrorMapper
         }
 
         response.Clear();
-        response.StatusCode = statusOverride ?? StatusCode(error.Kind);
+        response.StatusCode = profile.FailureStatusOverride ?? StatusCode(error.Kind);
         response.ContentType = "application/json";
-        if (error.RetryAfter is { } retry)
+        if (error.RetryAfter is { } retry && profile.FailureStatusOverride is null)
         {
             response.Headers.RetryAfter = ((long)Math.Ceiling(retry.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
         }
 
-        await using var writer = new Utf8JsonWriter(response.Body);
+        await using var writer = new Utf8JsonWriter(response.Body, WriterOptions);
         writer.WriteStartObject();
-        writer.WriteString("errcode", errCodeOverride ?? ErrCode(error.Kind));
-        writer.WriteString(errorKey, error.ToString());
+        writer.WriteString("errcode", profile.FailureErrCodeOverride ?? ErrCode(error.Kind));
+        writer.WriteString(profile.ErrorMessageKey, profile.FailureMessageFormatter?.Invoke(context, error) ?? error.ToString());
         writer.WriteString("reason", TypeName(error.Kind));
         writer.WriteEndObject();
         await writer.FlushAsync(context.RequestAborted);

@@ -133,7 +133,7 @@ internal sealed partial class EgressForwarder : IEgressForwarder
         var traceId = Activity.Current?.TraceId.ToHexString() ?? context.TraceIdentifier;
         Log.ForwardFailed(_logger, context.Request.Method, serverName ?? "-", error.Step, EgressErrorMapper.TypeName(error.Kind), error.Message, traceId);
         var profile = context.Features.Get<IForwardingProfileFeature>()?.Profile ?? ForwardingProfile.PathMode;
-        return EgressErrorMapper.WriteAsync(context, error, profile.ErrorMessageKey, profile.FailureStatusOverride, profile.FailureErrCodeOverride);
+        return EgressErrorMapper.WriteAsync(context, error, profile);
     }
 
     private async Task ForwardWithFailoverAsync(HttpContext context, Resolution resolution, UpstreamAttempt attempt, CancellationTokenSource headersTimeout)

@@ -29,7 +29,7 @@ public static class EgressApplicationBuilderExtensions
             });
 
         // Anything not tagged (should not happen) must never reach the forwarder.
-        app.Use(static (context, next) => EgressListeners.RoleOf(context) == ListenerRole.Forwarding
+        app.Use(static (context, next) => EgressListeners.RoleOf(context) is ListenerRole.Forwarding or ListenerRole.Synapse
             ? next(context)
             : WriteNotFound(context));
 

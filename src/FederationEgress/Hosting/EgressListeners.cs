@@ -16,6 +16,7 @@ public sealed class EgressListeners
     private static readonly object RoleKey = new();
     private static readonly object ForwardingRole = ListenerRole.Forwarding;
     private static readonly object ManagementRole = ListenerRole.Management;
+    private static readonly object SynapseRole = ListenerRole.Synapse;
 
     private KestrelListenOptions? _forwarding;
     private KestrelListenOptions? _management;
@@ -36,12 +37,17 @@ public sealed class EgressListeners
         {
             _forwarding = listen;
         }
-        else
+        else if (role == ListenerRole.Management)
         {
             _management = listen;
         }
 
-        var tag = role == ListenerRole.Forwarding ? ForwardingRole : ManagementRole;
+        var tag = role switch
+        {
+            ListenerRole.Forwarding => ForwardingRole,
+            ListenerRole.Management => ManagementRole,
+            _ => SynapseRole,
+        };
         listen.Use(next => connection =>
         {
             connection.Items[RoleKey] = tag;

@@ -1,5 +1,6 @@
 using System.Net;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
 namespace FederationEgress.Hosting;
@@ -41,5 +42,9 @@ internal sealed class KestrelSetup : IConfigureOptions<KestrelServerOptions>
             l.Protocols = HttpProtocols.Http1;
             _listeners.Register(l, ListenerRole.Management);
         });
+
+        // Optional front ends; each opens nothing unless its section says Enabled.
+        options.ListenEgressSynapse(l => _listeners.Register(l, ListenerRole.Synapse));
+        options.ListenEgressConnect();
     }
 }

@@ -8,4 +8,7 @@ public enum ListenerRole
 
     /// <summary>Health, readiness and diagnostics ("Management").</summary>
     Management,
+
+    /// <summary>Synapse's worker-proxy protocol listener ("Synapse"); authenticated by that front end.</summary>
+    Synapse,
 }

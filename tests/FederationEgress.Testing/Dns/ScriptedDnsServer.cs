@@ -194,7 +194,9 @@ public sealed class ScriptedDnsServer : IAsyncDisposable
     /// <summary>
     /// Completes once at least <paramref name="count"/> queries for <paramref name="name"/> (optionally
     /// of one type and transport) have been received, counting those already logged. Lets a test
-    /// advance a fake clock exactly when the client is waiting for an answer.
+    /// advance a fake clock exactly when the client is waiting for an answer. Gives up with a
+    /// <see cref="TimeoutException"/> listing the queries seen after <see cref="WaitTimeout"/>, so a
+    /// broken test fails instead of hanging.
     /// </summary>
     public Task WaitForQueriesAsync(string name, int count = 1, DnsRecordType? type = null, DnsTransport? transport = null, CancellationToken cancellationToken = default)
     {
@@ -208,9 +210,12 @@ public sealed class ScriptedDnsServer : IAsyncDisposable
 
             var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             _waiters.Add((Match, count, done));
-            return done.Task.WaitAsync(cancellationToken);
+            return WaitAsync(done.Task, $"{count} {type?.ToString() ?? "any-type"} {transport?.ToString() ?? "any-transport"} queries for {name}", cancellationToken);
         }
     }
+
+    /// <summary>How long <see cref="WaitForQueriesAsync"/> waits before failing the test.</summary>
+    public static TimeSpan WaitTimeout { get; } = TimeSpan.FromSeconds(30);
 
     /// <summary>Forgets the queries received so far.</summary>
     public void ClearQueries()
@@ -231,6 +236,19 @@ public sealed class ScriptedDnsServer : IAsyncDisposable
     }
 
     private static string Normalize(string name) => DnsName.Normalize(name);
+
+    private async Task WaitAsync(Task done, string what, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await done.WaitAsync(WaitTimeout, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            var seen = string.Join(", ", Queries.Select(q => $"{q.Name}/{q.Type}/{q.Transport}"));
+            throw new TimeoutException($"{Server} did not receive {what} within {WaitTimeout.TotalSeconds} s; received: [{seen}]");
+        }
+    }
 
     private ScriptedDnsServer AddAddress(string name, IPAddress address, uint ttl, AddressFamily family)
     {

@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Security;
 using System.Net.Sockets;
 using System.Security.Cryptography.X509Certificates;
+using FederationEgress.Errors;
 using FederationEgress.Forwarding;
 using FederationEgress.Testing.Tls;
 
@@ -19,6 +20,7 @@ public sealed class LoopbackUpstreamHandlerFactory : IUpstreamHandlerFactory, ID
 {
     private readonly ConcurrentDictionary<string, IPEndPoint> _map = new(StringComparer.OrdinalIgnoreCase);
     private readonly ConcurrentQueue<string> _connects = new();
+    private readonly ConcurrentDictionary<string, string> _denied = new(StringComparer.OrdinalIgnoreCase);
     private readonly ConcurrentDictionary<UpstreamHandlerKind, HttpMessageInvoker> _invokers = new();
     private readonly X509Certificate2 _trustedRoot;
 
@@ -29,6 +31,9 @@ public sealed class LoopbackUpstreamHandlerFactory : IUpstreamHandlerFactory, ID
 
     /// <summary>Connect attempts as "host:port" (the URI authority asked for), in order.</summary>
     public IReadOnlyList<string> Connects => _connects.ToArray();
+
+    /// <summary>Refuses to dial <paramref name="host"/> as the egress address policy would (throws <see cref="EgressException"/> AddressDenied at connect).</summary>
+    public void Deny(string host, string reason) => _denied[host] = reason;
 
     /// <summary>Sends connections for <paramref name="host"/> (any port) to <paramref name="endPoint"/>.</summary>
     public void Map(string host, IPEndPoint endPoint) => _map[host] = endPoint;
@@ -72,6 +77,10 @@ public sealed class LoopbackUpstreamHandlerFactory : IUpstreamHandlerFactory, ID
         var host = context.DnsEndPoint.Host;
         var port = context.DnsEndPoint.Port;
         _connects.Enqueue($"{host}:{port}");
+        if (_denied.TryGetValue(host, out var reason))
+        {
+            throw new EgressException(EgressErrorKind.AddressDenied, "connect", reason);
+        }
 
         IReadOnlyList<IPEndPoint> targets;
         if (context.InitialRequestMessage.Options.TryGetValue(UpstreamRequestOptions.Resolution, out var resolution))

@@ -72,14 +72,16 @@ public sealed class NginxServer : IAsyncDisposable
     }
 
     /// <summary>
-    /// Starts nginx on <paramref name="address"/> (default 127.0.0.1) and a free port, presenting
-    /// <paramref name="certificate"/> (which must carry its private key; ECDSA or RSA).
+    /// Starts nginx on <paramref name="address"/> (default 127.0.0.1) and <paramref name="port"/>
+    /// (0: a free port), presenting <paramref name="certificate"/> (which must carry its private key;
+    /// ECDSA or RSA).
     /// </summary>
     public static async Task<NginxServer> StartAsync(
         X509Certificate2 certificate,
         IPAddress? address = null,
         IEnumerable<NginxLocation>? locations = null,
-        CancellationToken cancellationToken = default)
+        CancellationToken cancellationToken = default,
+        int port = 0)
     {
         ArgumentNullException.ThrowIfNull(certificate);
         var binary = InteropBinaries.Require("nginx");
@@ -91,7 +93,7 @@ public sealed class NginxServer : IAsyncDisposable
             var directory = Directory.CreateTempSubdirectory("fe-nginx-").FullName;
             await File.WriteAllTextAsync(Path.Combine(directory, "cert.pem"), certificate.ExportCertificatePem(), cancellationToken).ConfigureAwait(false);
             await File.WriteAllTextAsync(Path.Combine(directory, "key.pem"), PrivateKeyPem(certificate), cancellationToken).ConfigureAwait(false);
-            var endPoint = new IPEndPoint(address, FreeTcpPort(address));
+            var endPoint = new IPEndPoint(address, port == 0 ? FreeTcpPort(address) : port);
             var configPath = Path.Combine(directory, "nginx.conf");
             await File.WriteAllTextAsync(configPath, Config(directory, endPoint, locationList), cancellationToken).ConfigureAwait(false);
 

@@ -105,6 +105,44 @@ public sealed class SrvDiscoveryTests
         Assert.Equal(["10.0.0.1:1", "10.0.0.2:1"], Endpoints(resolution));
     }
 
+    [Fact] // SR-09, SR-18: the weighted order is redrawn across cache hits, not fixed for the cache lifetime
+    public async Task ResolveAsync_CacheHitsWithWeightedTargets_VaryTheOrderByWeight()
+    {
+        await using var h = NoWellKnown();
+        h.Dns.AddSrv("_matrix-fed._tcp.testserv", Srv("b.example", 8448, weight: 10), Srv("c.example", 8448, weight: 30), Srv("z.example", 8448, priority: 20))
+            .AddAddresses("b.example", "10.0.0.2")
+            .AddAddresses("c.example", "10.0.0.3")
+            .AddAddresses("z.example", "10.0.0.9");
+        var first = await h.ResolveAsync("testserv");
+
+        var firsts = new Dictionary<string, int>();
+        for (var i = 0; i < 2_000; i++)
+        {
+            var hit = await h.ResolveAsync("testserv");
+            Assert.Equal("testserv", hit.HostHeader);
+            Assert.Equal(first.ExpiresAt, hit.ExpiresAt);
+            Assert.Equal("10.0.0.9:8448", Endpoints(hit)[^1]);
+            Assert.Equal(["10.0.0.2:8448", "10.0.0.3:8448", "10.0.0.9:8448"], Endpoints(hit).Order());
+            firsts[Endpoints(hit)[0]] = firsts.GetValueOrDefault(Endpoints(hit)[0]) + 1;
+        }
+
+        Assert.True(firsts["10.0.0.3:8448"] > firsts["10.0.0.2:8448"], string.Join(", ", firsts));
+        Assert.True(firsts["10.0.0.2:8448"] > 0, string.Join(", ", firsts));
+        Assert.Equal(4, h.Dns.Queries.Count);
+    }
+
+    [Fact]
+    public async Task ResolveAsync_FixedSrvOrder_ReturnsTheSameInstanceOnHits()
+    {
+        await using var h = NoWellKnown();
+        h.Dns.AddSrv("_matrix-fed._tcp.testserv", Srv("b.example", 8448, priority: 1), Srv("c.example", 8448, priority: 2))
+            .AddAddresses("b.example", "10.0.0.2")
+            .AddAddresses("c.example", "10.0.0.3");
+        var first = await h.ResolveAsync("testserv");
+
+        Assert.Same(first, await h.ResolveAsync("testserv"));
+    }
+
     [Fact] // SR-10
     public async Task ResolveAsync_LoneDotTarget_FailsAsServiceUnavailableNamingTheRecord()
     {

@@ -83,4 +83,28 @@ public sealed class SrvOrderingTests
 
         Assert.Equal(["a", "b", "c"], ordered.Select(r => r.Target).Order());
     }
+
+    [Fact]
+    public void Order_RandomRecordSets_IsAPermutationSortedByPriorityWithZeroWeightsLastInEachPriority()
+    {
+        var generator = new Random(99);
+        for (var round = 0; round < 2_000; round++)
+        {
+            var records = Enumerable.Range(0, generator.Next(0, 12))
+                .Select(i => new SrvRecord((ushort)generator.Next(0, 4), (ushort)(generator.Next(3) == 0 ? 0 : generator.Next(1, 100)), (ushort)generator.Next(1, 65536), generator.Next(8) == 0 ? "." : $"t{i}"))
+                .ToArray();
+
+            var ordered = SrvOrdering.Order(records, new Random(round));
+
+            Assert.Equal(records.Where(r => !r.IsUnavailableMarker).OrderBy(r => r.Target), ordered.OrderBy(r => r.Target));
+            for (var i = 1; i < ordered.Count; i++)
+            {
+                Assert.True(ordered[i - 1].Priority <= ordered[i].Priority);
+                if (ordered[i - 1].Priority == ordered[i].Priority && ordered[i - 1].Weight == 0)
+                {
+                    Assert.Equal(0, ordered[i].Weight);
+                }
+            }
+        }
+    }
 }

@@ -341,6 +341,32 @@ public sealed class WellKnownErrorTests
         Assert.Equal(WellKnownFailure.ConnectError, h.WellKnown.Peek("testserv")!.LastFetch.Failure);
     }
 
+    [Fact] // C.7 BL-09: the well-known fetch goes through the egress policy; a denied host is a well-known error
+    public async Task ResolveAsync_WellKnownHostDeniedByAddressPolicy_FallsBackNamingThePolicy()
+    {
+        await using var h = new DiscoveryHarness();
+        h.Upstream.Deny("testserv", "10.0.0.5 is in 10.0.0.0/8 (private), denied");
+
+        await AssertFallbackAsync(h);
+
+        var fetch = h.WellKnown.Peek("testserv")!.LastFetch;
+        Assert.Equal(WellKnownFailure.ConnectError, fetch.Failure);
+        Assert.Contains("10.0.0.0/8", fetch.Message);
+    }
+
+    [Fact] // C.7 BL-11: every redirect hop is dialled through the same policy-checked invoker
+    public async Task ResolveAsync_RedirectToDeniedAddress_IsBlockedAtConnectAndFallsBack()
+    {
+        await using var h = new DiscoveryHarness();
+        await h.ServeAsync("testserv", Redirect(302, "https://169.254.169.254/latest/meta-data"));
+        h.Upstream.Deny("169.254.169.254", "169.254.0.0/16 (link-local) is denied");
+
+        await AssertFallbackAsync(h);
+
+        Assert.Equal(["testserv:443", "169.254.169.254:443"], h.Upstream.Connects);
+        Assert.Contains("169.254.0.0/16", h.WellKnown.Peek("testserv")!.LastFetch.Message);
+    }
+
     private static async Task AssertFallbackAsync(DiscoveryHarness h) => AssertFallback(h, await h.ResolveAsync("testserv"));
 
     private static void AssertFallback(DiscoveryHarness h, Resolution resolution)

@@ -48,6 +48,6 @@ internal sealed class RecordingLogger : ILogger
             _waiters.Add((eventId, () => done.TrySetResult()));
         }
 
-        return done.Task.WaitAsync(cancellationToken);
+        return done.Task.WaitAsync(TimeSpan.FromSeconds(30), cancellationToken);
     }
 }

@@ -33,6 +33,14 @@ internal sealed partial class DnsStubClient : IDnsClient
     /// <param name="logger">Logger.</param>
     public DnsStubClient(DnsClientSettings settings, TimeProvider time, ILogger logger)
     {
+        ArgumentNullException.ThrowIfNull(settings);
+        if (settings.Servers.Count == 0)
+        {
+            throw new ArgumentException("at least one DNS server is needed", nameof(settings));
+        }
+
+        ArgumentOutOfRangeException.ThrowIfLessThan(settings.Attempts, 1, nameof(settings));
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(settings.Timeout, TimeSpan.Zero, nameof(settings));
         _settings = settings;
         _time = time;
         _logger = logger;

@@ -26,9 +26,10 @@ public static class SynapseFrontEndExtensions
 
     /// <summary>
     /// Opens the dedicated Synapse listener (TCP <c>Synapse:Address</c>:<c>Synapse:Port</c>, or
-    /// <c>Synapse:UnixSocketPath</c>) when <c>Synapse:Enabled</c> is true. Call inside ConfigureKestrel.
+    /// <c>Synapse:UnixSocketPath</c>) when <c>Synapse:Enabled</c> is true. Call inside ConfigureKestrel;
+    /// <paramref name="configure"/> runs first on the listener (the host tags its role there).
     /// </summary>
-    public static KestrelServerOptions ListenEgressSynapse(this KestrelServerOptions kestrel)
+    public static KestrelServerOptions ListenEgressSynapse(this KestrelServerOptions kestrel, Action<ListenOptions>? configure = null)
     {
         var options = kestrel.ApplicationServices.GetRequiredService<IOptions<SynapseFrontEndOptions>>().Value;
         if (!options.Enabled)
@@ -39,11 +40,19 @@ public static class SynapseFrontEndExtensions
         if (!string.IsNullOrEmpty(options.UnixSocketPath))
         {
             StaleUnixSocket.RemoveIfStale(options.UnixSocketPath);
-            kestrel.ListenUnixSocket(options.UnixSocketPath, listen => listen.UseEgressSynapseProtocol());
+            kestrel.ListenUnixSocket(options.UnixSocketPath, listen =>
+            {
+                configure?.Invoke(listen);
+                listen.UseEgressSynapseProtocol();
+            });
         }
         else
         {
-            kestrel.Listen(IPAddress.Parse(options.Address), options.Port, listen => listen.UseEgressSynapseProtocol());
+            kestrel.Listen(IPAddress.Parse(options.Address), options.Port, listen =>
+            {
+                configure?.Invoke(listen);
+                listen.UseEgressSynapseProtocol();
+            });
         }
 
         return kestrel;

@@ -540,4 +540,53 @@ public sealed class CachingDnsResolverTests
         Assert.Equal([IPAddress.Parse("127.0.0.1")], first.Records);
         Assert.Equal([IPAddress.Parse("127.0.0.2")], second.Records);
     }
+
+    [Fact]
+    public async Task ResolveSrvAsync_OtherTypesAndOwnersMixedIntoAnswer_Ignored()
+    {
+        // SR-12: an A record (and an SRV record for another name) in the answer section are not SRV targets.
+        await using var h = new ResolverHarness();
+        h.Server.SetBehavior("_matrix-fed._tcp.mixed.test", DnsBehavior.Raw(query =>
+        {
+            var message = DnsMessageReader.Read(query);
+            return DnsMessageWriter.Write(message with
+            {
+                IsResponse = true,
+                Answers =
+                [
+                    new DnsAddressRecord("_matrix-fed._tcp.mixed.test", 60, IPAddress.Parse("127.0.0.8")),
+                    new DnsServiceRecord("_matrix-fed._tcp.other.test", 60, new SrvRecord(1, 1, 1, "other.test")),
+                    new DnsServiceRecord("_MATRIX-FED._tcp.Mixed.Test", 60, new SrvRecord(10, 0, 8448, "host.mixed.test")),
+                ],
+            });
+        }));
+
+        var result = await h.Resolver.ResolveSrvAsync("_matrix-fed._tcp.mixed.test", Token);
+
+        Assert.Equal([new SrvRecord(10, 0, 8448, "host.mixed.test")], result.Records);
+    }
+
+    [Fact]
+    public async Task ResolveAddressesAsync_TruncatedAndTcpSilent_TimeoutReported()
+    {
+        // 100 A records overflow 1232 bytes: UDP says "truncated", TCP never answers. AAAA is NODATA.
+        await using var h = new ResolverHarness();
+        for (var i = 1; i <= 100; i++)
+        {
+            h.Server.AddA("tcpdrop.test", $"127.0.6.{i}");
+        }
+
+        h.Server.SetBehavior("tcpdrop.test", DnsBehavior.Drop.OnlyOver(DnsTransport.Tcp));
+        using var guard = CancellationTokenSource.CreateLinkedTokenSource(Token);
+        guard.CancelAfter(TimeSpan.FromSeconds(30));
+
+        var pending = h.Resolver.ResolveAddressesAsync("tcpdrop.test", Token).AsTask();
+        await h.Server.WaitForQueriesAsync("tcpdrop.test", 1, DnsRecordType.A, DnsTransport.Tcp, guard.Token);
+        h.Time.Advance(ResolverHarness.QueryTimeout);
+        var result = await pending;
+
+        Assert.Equal(DnsResultStatus.Timeout, result.Status);
+        Assert.Contains("TCP", result.Error, StringComparison.Ordinal);
+        Assert.Equal(1, h.Server.QueryCount("tcpdrop.test", DnsRecordType.A, DnsTransport.Udp));
+    }
 }

@@ -18,15 +18,19 @@ public sealed class DnsMessageReaderPropertyTests
 
     private static readonly Gen<string> Label = Gen.OneOf(
         Gen.Elements("example", "org", "_matrix-fed", "_tcp", "a", "xn--bcher-kva", "WWW", "matrix"),
-        Gen.ArrayOf(Gen.Elements("abcdefghijklmnopqrstuvwxyz0123456789-".ToCharArray()))
-            .Where(chars => chars.Length is > 0 and <= 63)
-            .Select(chars => new string(chars)),
-        Gen.ArrayOf(AnyByte).Where(b => b.Length is > 0 and <= 20).Select(EscapeLabel));
+        from length in Gen.Choose(1, 63)
+        from chars in Gen.ArrayOf(Gen.Elements("abcdefghijklmnopqrstuvwxyz0123456789-".ToCharArray()), length)
+        select new string(chars),
+        from length in Gen.Choose(1, 20)
+        from bytes in Gen.ArrayOf(AnyByte, length)
+        select EscapeLabel(bytes));
 
     private static readonly Gen<string> Name = Gen.OneOf(
         Gen.Constant("."),
-        Gen.ListOf(Label).Where(l => l.Count is > 0 and <= 6).Select(labels => string.Join('.', labels)))
-        .Where(name => DnsName.IsValid(name, out _));
+        from count in Gen.Choose(1, 4)
+        from labels in Gen.ListOf(Label, count)
+        let name = string.Join('.', labels)
+        select DnsName.IsValid(name, out _) ? name : "fallback.example");
 
     private static readonly Gen<IPAddress> Address = Gen.OneOf(
         Gen.ArrayOf(AnyByte, 4).Select(b => new IPAddress(b)),
@@ -64,8 +68,10 @@ public sealed class DnsMessageReaderPropertyTests
         from code in Gen.Elements(DnsResponseCode.NoError, DnsResponseCode.NameError, DnsResponseCode.ServerFailure, DnsResponseCode.Refused)
         from question in Name
         from type in Gen.Elements(DnsRecordType.A, DnsRecordType.AAAA, DnsRecordType.SRV, DnsRecordType.CNAME)
-        from answers in Gen.ListOf(Record).Select(l => l.Take(12).ToList())
-        from authorities in Gen.ListOf(Record).Select(l => l.Take(3).ToList())
+        from answerCount in Gen.Choose(0, 12)
+        from answers in Gen.ListOf(Record, answerCount)
+        from authorityCount in Gen.Choose(0, 3)
+        from authorities in Gen.ListOf(Record, authorityCount)
         from edns in Gen.Elements<ushort?>(null, 512, 1232, 4096)
         from truncated in Gen.Elements(true, false)
         select new DnsMessage
@@ -77,8 +83,8 @@ public sealed class DnsMessageReaderPropertyTests
             RecursionAvailable = true,
             ResponseCode = code,
             Questions = [new DnsQuestion(question, type)],
-            Answers = answers,
-            Authorities = authorities,
+            Answers = answers.ToList(),
+            Authorities = authorities.ToList(),
             UdpPayloadSize = edns,
         };
 

@@ -100,6 +100,22 @@ public sealed class TlsPolicyHandshakeTests : IDisposable
     }
 
     [Fact]
+    public async Task Handshake_CaInsideMultiCertificateBundle_Trusted()
+    {
+        using var first = new TestCertificateAuthority("Bundle CA 1");
+        using var second = new TestCertificateAuthority("Bundle CA 2");
+        var bundle = Path.Combine(Path.GetTempPath(), $"fe-bundle-{Guid.NewGuid():N}.pem");
+        _files.Add(bundle);
+        File.WriteAllText(bundle, "# operator bundle\n" + first.ExportPem() + "\n" + second.ExportPem());
+        var policy = SecurityTestHost.Get<ITlsPolicy>(new Dictionary<string, string?> { ["Tls:ExtraCaFiles:0"] = bundle });
+        await using var server = HandshakeServer.Start(IPAddress.Loopback, second.IssueServerCertificate([Name]));
+
+        var result = await HandshakeAsync(policy, server, Name);
+
+        Assert.True(result.Ok, result.Reason);
+    }
+
+    [Fact]
     public async Task Handshake_OtherCaInExtraCaFiles_StillUntrusted()
     {
         using var otherCa = new TestCertificateAuthority("Some Other CA");

@@ -1,0 +1,46 @@
+namespace FederationEgress.Caching;
+
+/// <summary>
+/// A <see cref="TimeProvider"/> timestamp refreshed by a timer every <see cref="Resolution"/>, read
+/// with one volatile load. Cache hit paths use it instead of <see cref="TimeProvider.GetTimestamp"/>,
+/// which costs hundreds of nanoseconds on VMs without a fast clock source. Entries may therefore
+/// live up to one resolution past their expiry. The timer holds the clock weakly and stops itself
+/// once the clock is collected or disposed.
+/// </summary>
+public sealed class CoarseClock : IDisposable
+{
+    /// <summary>How often the timestamp is refreshed.</summary>
+    public static readonly TimeSpan Resolution = TimeSpan.FromMilliseconds(50);
+
+    private readonly TimeProvider _time;
+    private readonly ITimer _timer;
+    private long _now;
+
+    public CoarseClock(TimeProvider time)
+    {
+        _time = time;
+        _now = time.GetTimestamp();
+        _timer = time.CreateTimer(static state => Tick((WeakReference<CoarseClock>)state!), new WeakReference<CoarseClock>(this), Resolution, Resolution);
+    }
+
+    /// <summary>The provider's timestamp as of the last tick (at most <see cref="Resolution"/> old).</summary>
+    public long Now => Volatile.Read(ref _now);
+
+    /// <summary>Reads the exact time and publishes it.</summary>
+    public long Refresh()
+    {
+        var now = _time.GetTimestamp();
+        Volatile.Write(ref _now, now);
+        return now;
+    }
+
+    public void Dispose() => _timer.Dispose();
+
+    private static void Tick(WeakReference<CoarseClock> weak)
+    {
+        if (weak.TryGetTarget(out var clock))
+        {
+            clock.Refresh();
+        }
+    }
+}
