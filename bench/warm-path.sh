@@ -88,6 +88,7 @@ run_wrk() { # target workload connections duration -> WRKRESULT line
 log "warm-up ($WARMUP per target and workload)"
 for w in $WORKLOADS; do for t in "${ok_targets[@]}"; do run_wrk "$t" "$w" 16 "$WARMUP" >/dev/null; done; done
 
+load_at_start=$(machine_line)
 csv="$out/runs.csv"
 echo "round,workload,connections,target,requests,rps,p50_us,p90_us,p99_us,max_us,errors" > "$csv"
 for r in $(seq "$ROUNDS"); do
@@ -111,7 +112,7 @@ for r in $(seq "$ROUNDS"); do
 done
 
 {
-  echo "# machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(awk '/MemTotal/{printf "%.1f GiB", $2/1048576}' /proc/meminfo)"
+  echo "# machine at the start: $load_at_start"
   echo "# duration=$DURATION warmup=$WARMUP rounds=$ROUNDS origin_http2=$ORIGIN_HTTP2 nginx_workers=$NGINX_WORKERS egress_gc_server=${EGRESS_GC_SERVER:-0} egress_env=${EGRESS_ENV:-}"
 } > "$out/context.txt"
 python3 "$here/summarize.py" "$csv" "$out"
