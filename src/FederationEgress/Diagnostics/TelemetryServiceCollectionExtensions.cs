@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -11,9 +12,10 @@ namespace FederationEgress.Diagnostics;
 public static class TelemetryServiceCollectionExtensions
 {
     /// <summary>
-    /// Binds and validates the "Telemetry" section, registers <see cref="EgressMetrics"/> and the
+    /// Binds and validates the "Telemetry" section, registers <see cref="EgressMetrics"/>, the
     /// hosted service that owns the OpenTelemetry SDK (OTLP export of traces and metrics, off unless
-    /// an endpoint is configured). Call it before anything that registers other hosted services so
+    /// an endpoint is configured) and a startup filter that tags the incoming-request span of every
+    /// pipeline (forwarding and management listeners alike). Call it before anything that registers other hosted services so
     /// the providers exist before the first request and flush after the last.
     /// </summary>
     public static IServiceCollection AddEgressTelemetry(this IServiceCollection services, IConfiguration configuration)
@@ -32,6 +34,7 @@ public static class TelemetryServiceCollectionExtensions
         services.AddSingleton<IValidateOptions<EgressTelemetryOptions>>(new EgressTelemetryOptionsValidator(configuration));
 
         services.TryAddSingleton(_ => new EgressMetrics(EgressTelemetry.Meter));
+        services.AddTransient<IStartupFilter, RequestTelemetryStartupFilter>();
 
         services.TryAddSingleton(sp => new EgressTelemetryService(
             sp.GetRequiredService<IOptions<EgressTelemetryOptions>>(),

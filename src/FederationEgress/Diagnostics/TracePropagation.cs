@@ -11,12 +11,15 @@ public static class TracePropagation
     /// <summary>
     /// The propagator for <see cref="System.Net.Http.SocketsHttpHandler.ActivityHeadersPropagator"/>:
     /// the runtime default when <see cref="EgressTelemetryOptions.PropagateTraceContext"/> is on, otherwise
-    /// null (the outgoing span is still recorded, but nothing about it is sent to the remote server).
+    /// one that writes nothing. Not null: a null propagator removes SocketsHttpHandler's diagnostics
+    /// layer altogether, and with it the outgoing request span.
     /// </summary>
-    public static DistributedContextPropagator? UpstreamPropagator(EgressTelemetryOptions options)
+    public static DistributedContextPropagator UpstreamPropagator(EgressTelemetryOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        return options.PropagateTraceContext ? DistributedContextPropagator.CreateDefaultPropagator() : null;
+        return options.PropagateTraceContext
+            ? DistributedContextPropagator.CreateDefaultPropagator()
+            : DistributedContextPropagator.CreateNoOutputPropagator();
     }
 
     /// <summary>Applies <see cref="UpstreamPropagator"/> to <paramref name="handler"/>.</summary>

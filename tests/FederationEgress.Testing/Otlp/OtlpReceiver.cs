@@ -1,10 +1,12 @@
 using System.Buffers.Binary;
+using System.Diagnostics;
 using System.IO.Compression;
 using System.Net;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace FederationEgress.Testing.Otlp;
@@ -24,6 +26,8 @@ public sealed class OtlpReceiver : IAsyncDisposable
     private const string GrpcTracePath = "/opentelemetry.proto.collector.trace.v1.TraceService/Export";
     private const string GrpcMetricsPath = "/opentelemetry.proto.collector.metrics.v1.MetricsService/Export";
     private const string GrpcLogsPath = "/opentelemetry.proto.collector.logs.v1.LogsService/Export";
+
+    private const string SilentActivitySourceName = "FederationEgress.Testing.OtlpReceiver";
 
     private readonly Lock _gate = new();
     private readonly List<OtlpSpan> _spans = [];
@@ -86,6 +90,12 @@ public sealed class OtlpReceiver : IAsyncDisposable
         var builder = WebApplication.CreateSlimBuilder();
         builder.Configuration.Sources.Clear();
         builder.Logging.ClearProviders();
+
+        // The receiver is an ASP.NET Core app in the same process as the SDKs under test, which listen
+        // to the "Microsoft.AspNetCore" ActivitySource by name. Giving this host's request pipeline a
+        // source nobody listens to keeps every export call from producing a span that is exported again
+        // (a feedback loop) and keeps the receiver out of the traces tests inspect.
+        builder.Services.AddSingleton(new ActivitySource(SilentActivitySourceName));
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;

@@ -167,6 +167,50 @@ public sealed class OtlpExportTests
         Assert.DoesNotContain(receiver.Requests, r => r.Signal == "metrics");
     }
 
+    [Fact]
+    public async Task Request_Failing5xx_IncomingSpanMarkedErrorKeepingErrorType()
+    {
+        await using var receiver = await OtlpReceiver.StartAsync();
+        var ids = TraceIds.New();
+        await using var host = await TelemetryTestHost.StartAsync(
+            TelemetryTestHost.FastExport(receiver.HttpEndpoint, "http/protobuf"),
+            app => app.MapGet("/{serverName}/{**rest}", (HttpContext context) =>
+            {
+                context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpActivityFeature>()!.Activity
+                    .SetEgressError(new Errors.EgressError(Errors.EgressErrorKind.DnsFailed, "dns", "SERVFAIL for _matrix-fed._tcp.example.org"));
+                return Results.StatusCode(502);
+            }));
+
+        using var client = host.CreateClient();
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/example.org/_matrix/key/v2/server");
+        request.Headers.TryAddWithoutValidation("traceparent", ids.TraceParent);
+        using var response = await client.SendAsync(request, TestContext.Current.CancellationToken);
+        await host.StopAsync();
+
+        var incoming = await receiver.WaitForSpanAsync(s => s.TraceId == ids.TraceId && s.Kind == OtlpSpanKind.Server);
+        Assert.Equal(OtlpStatusCode.Error, incoming.StatusCode);
+        Assert.Equal("dns: SERVFAIL for _matrix-fed._tcp.example.org", incoming.StatusMessage);
+        Assert.Equal("dns_failed", incoming.Attribute(EgressTagNames.ErrorType));
+        Assert.Equal(502L, incoming.Attribute(EgressTagNames.HttpResponseStatusCode));
+    }
+
+    [Fact]
+    public async Task Export_ExporterOwnHttpCalls_NotTraced()
+    {
+        await using var receiver = await OtlpReceiver.StartAsync();
+        var ids = TraceIds.New();
+        await using var host = await TelemetryTestHost.StartAsync(TelemetryTestHost.FastExport(receiver.HttpEndpoint, "http/protobuf"), MapResolvingEndpoint);
+
+        // Two rounds: spans of the first export call would be exported by the second.
+        await SendAsync(host, ids);
+        await receiver.WaitForSpanAsync(EgressSpanNames.Resolve, ids.TraceId);
+        await SendAsync(host, TraceIds.New());
+        await host.StopAsync();
+
+        var port = receiver.HttpEndpoint.Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        Assert.DoesNotContain(receiver.Spans, s => s.Kind == OtlpSpanKind.Client && Equals(s.Attribute(EgressTagNames.ServerPort)?.ToString(), port));
+    }
+
     /// <summary>Maps a catch-all endpoint that runs a resolution span, like the proxy does.</summary>
     internal static void MapResolvingEndpoint(WebApplication app) =>
         app.MapGet("/{serverName}/{**rest}", (string serverName) =>
