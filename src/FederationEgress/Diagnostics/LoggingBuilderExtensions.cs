@@ -11,6 +11,8 @@ public static class LoggingBuilderExtensions
     /// <summary>Timestamp format of JSON lines unless configured: ISO 8601 UTC with milliseconds.</summary>
     internal const string DefaultJsonTimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ";
 
+    private const string FormatterNamePath = "Logging:Console:FormatterName";
+
     private const string JsonOptionsPath = "Logging:Console:FormatterOptions";
 
     /// <summary>
@@ -27,6 +29,16 @@ public static class LoggingBuilderExtensions
         builder.AddConfiguration(configuration.GetSection("Logging"));
         builder.Configure(options => options.ActivityTrackingOptions = ActivityTrackingOptions.TraceId | ActivityTrackingOptions.SpanId);
         builder.AddConsole();
+
+        // WebApplication.CreateSlimBuilder calls AddSimpleConsole(), whose explicit FormatterName
+        // would beat the configuration binding; the configured formatter must win.
+        builder.Services.PostConfigure<ConsoleLoggerOptions>(options =>
+        {
+            if (configuration[FormatterNamePath] is { Length: > 0 } formatter)
+            {
+                options.FormatterName = formatter.Trim();
+            }
+        });
 
         // Defaults that only apply where the operator did not choose: PostConfigure runs after the
         // configuration binding, so it checks the keys instead of overwriting them.
