@@ -21,7 +21,7 @@ namespace FederationEgress.Testing.Otlp;
 public sealed class OtlpReceiver : IAsyncDisposable
 {
     /// <summary>How long the wait helpers wait by default; exports are batched, and CI machines are slow.</summary>
-    public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(20);
+    public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(30);
 
     private const string GrpcTracePath = "/opentelemetry.proto.collector.trace.v1.TraceService/Export";
     private const string GrpcMetricsPath = "/opentelemetry.proto.collector.metrics.v1.MetricsService/Export";
