@@ -46,6 +46,17 @@ public static class EgressActivityExtensions
         return activity;
     }
 
+    /// <summary>
+    /// Tags the incoming-request span with the destination the homeserver named, so traces can be
+    /// searched by <c>matrix.server_name</c> even when resolution fails early.
+    /// </summary>
+    public static Activity? SetServerName(this Activity? activity, ServerNames.ServerName serverName)
+    {
+        ArgumentNullException.ThrowIfNull(serverName);
+        activity?.SetTag(EgressTagNames.ServerName, serverName.Value);
+        return activity;
+    }
+
     /// <summary>Tags the cache outcome ("hit", "miss", "stale") of the lookup the span covers.</summary>
     public static Activity? SetCacheOutcome(this Activity? activity, string cache)
     {

@@ -22,14 +22,18 @@ internal sealed partial class EgressTelemetryService : IHostedService, IAsyncDis
     private readonly EgressTelemetryOptions _options;
     private readonly IConfiguration _configuration;
     private readonly ILogger<EgressTelemetryService> _logger;
+    private readonly TimeProvider _timeProvider;
     private readonly Lock _gate = new();
     private OpenTelemetrySdk? _sdk;
+    private OpenTelemetryEventBridge? _sdkEvents;
 
-    public EgressTelemetryService(IOptions<EgressTelemetryOptions> options, IConfiguration configuration, ILogger<EgressTelemetryService> logger)
+    public EgressTelemetryService(
+        IOptions<EgressTelemetryOptions> options, IConfiguration configuration, ILogger<EgressTelemetryService> logger, TimeProvider? timeProvider = null)
     {
         _options = options.Value;
         _configuration = configuration;
         _logger = logger;
+        _timeProvider = timeProvider ?? TimeProvider.System;
     }
 
     /// <summary>The running SDK, or null when export is disabled or the host is not started.</summary>
@@ -57,11 +61,14 @@ internal sealed partial class EgressTelemetryService : IHostedService, IAsyncDis
             return Task.CompletedTask;
         }
 
+        var sdkEvents = new OpenTelemetryEventBridge(_logger, _timeProvider);
         var sdk = EgressOpenTelemetryFactory.Create(plan);
         lock (_gate)
         {
             _sdk?.Dispose();
+            _sdkEvents?.Dispose();
             _sdk = sdk;
+            _sdkEvents = sdkEvents;
         }
 
         Log.ExportEnabled(_logger, plan.ExportTraces, plan.ExportMetrics, plan.Endpoint, plan.Protocol, plan.ServiceName);
@@ -70,40 +77,39 @@ internal sealed partial class EgressTelemetryService : IHostedService, IAsyncDis
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
-        OpenTelemetrySdk? sdk;
-        lock (_gate)
-        {
-            sdk = _sdk;
-            _sdk = null;
-        }
-
+        var (sdk, sdkEvents) = Take();
         if (sdk is null)
         {
             return;
         }
 
         // ForceFlush and Dispose block while exporting; keep them off the shutdown thread's caller.
-        await Task.Run(() => Shutdown(sdk), CancellationToken.None).WaitAsync(cancellationToken).ConfigureAwait(false);
+        await Task.Run(() => Shutdown(sdk, sdkEvents), CancellationToken.None).WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
     public ValueTask DisposeAsync()
     {
-        OpenTelemetrySdk? sdk;
-        lock (_gate)
-        {
-            sdk = _sdk;
-            _sdk = null;
-        }
-
+        var (sdk, sdkEvents) = Take();
         if (sdk is not null)
         {
-            Shutdown(sdk);
+            Shutdown(sdk, sdkEvents);
         }
 
         return ValueTask.CompletedTask;
     }
 
-    private void Shutdown(OpenTelemetrySdk sdk)
+    private (OpenTelemetrySdk? Sdk, OpenTelemetryEventBridge? SdkEvents) Take()
+    {
+        lock (_gate)
+        {
+            var taken = (_sdk, _sdkEvents);
+            _sdk = null;
+            _sdkEvents = null;
+            return taken;
+        }
+    }
+
+    private void Shutdown(OpenTelemetrySdk sdk, OpenTelemetryEventBridge? sdkEvents)
     {
         var timeout = (int)FlushTimeout.TotalMilliseconds;
         var traces = sdk.TracerProvider.ForceFlush(timeout);
@@ -114,6 +120,9 @@ internal sealed partial class EgressTelemetryService : IHostedService, IAsyncDis
         }
 
         sdk.Dispose();
+
+        // Last, so failures of the final export are still reported.
+        sdkEvents?.Dispose();
     }
 
     private static partial class Log

@@ -39,7 +39,8 @@ public static class TelemetryServiceCollectionExtensions
         services.TryAddSingleton(sp => new EgressTelemetryService(
             sp.GetRequiredService<IOptions<EgressTelemetryOptions>>(),
             configuration,
-            sp.GetRequiredService<ILogger<EgressTelemetryService>>()));
+            sp.GetRequiredService<ILogger<EgressTelemetryService>>(),
+            sp.GetService<TimeProvider>()));
         services.AddHostedService(sp => sp.GetRequiredService<EgressTelemetryService>());
         return services;
     }

@@ -52,6 +52,16 @@ public sealed class EgressActivityExtensionsTests
     }
 
     [Fact]
+    public void SetServerName_IdnaName_TagsValueAsSent()
+    {
+        using var activity = new Activity("incoming").Start();
+
+        activity.SetServerName(ServerName.Parse("example.org:8448"));
+
+        Assert.Equal("example.org:8448", activity.GetTagItem(EgressTagNames.ServerName));
+    }
+
+    [Fact]
     public void Extensions_NullActivity_NoOp()
     {
         Activity? none = null;
