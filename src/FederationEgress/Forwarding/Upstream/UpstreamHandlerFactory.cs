@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Security;
 using System.Reflection;
 using System.Security.Cryptography.X509Certificates;
+using FederationEgress.Diagnostics;
 using FederationEgress.Errors;
 using FederationEgress.Security.Tls;
 using Microsoft.Extensions.Logging;
@@ -32,6 +33,7 @@ internal sealed partial class UpstreamHandlerFactory : IUpstreamHandlerFactory, 
     private static readonly Func<System.IO.Stream, System.IO.Stream?> InnerStreamOf = CreateInnerStreamAccessor();
 
     private readonly ITlsPolicy _tls;
+    private readonly System.Diagnostics.DistributedContextPropagator _propagator;
     private readonly ILogger<UpstreamHandlerFactory> _logger;
     private readonly HttpMessageInvoker _federation;
     private readonly HttpMessageInvoker _wellKnown;
@@ -39,10 +41,12 @@ internal sealed partial class UpstreamHandlerFactory : IUpstreamHandlerFactory, 
     public UpstreamHandlerFactory(
         UpstreamConnector connector,
         ITlsPolicy tls,
+        IOptions<EgressTelemetryOptions> telemetry,
         IOptions<ForwardingOptions> options,
         ILogger<UpstreamHandlerFactory> logger)
     {
         _tls = tls;
+        _propagator = TracePropagation.UpstreamPropagator(telemetry.Value);
         _logger = logger;
         var o = options.Value;
         _federation = new HttpMessageInvoker(new FlushingRequestHandler(CreateHandler(connector, o, o.MaxConnectionsPerServer, o.EnableHttp2)), disposeHandler: true);
@@ -73,8 +77,9 @@ internal sealed partial class UpstreamHandlerFactory : IUpstreamHandlerFactory, 
         AllowAutoRedirect = false,
         AutomaticDecompression = DecompressionMethods.None,
 
-        // The proxy's own trace context must not leak to remote servers.
-        ActivityHeadersPropagator = null,
+        // The proxy's own trace context reaches remote servers only when Telemetry:PropagateTraceContext
+        // says so; a no-output propagator (not null) keeps the outgoing span itself.
+        ActivityHeadersPropagator = _propagator,
         PooledConnectionLifetime = TimeSpan.FromSeconds(options.PooledConnectionLifetimeSeconds),
         PooledConnectionIdleTimeout = TimeSpan.FromSeconds(options.PooledConnectionIdleTimeoutSeconds),
         MaxConnectionsPerServer = maxConnections,
