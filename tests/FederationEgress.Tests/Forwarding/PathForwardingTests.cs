@@ -67,6 +67,26 @@ public sealed class PathForwardingTests(TestCaFixture fixture) : IClassFixture<T
         Assert.Equal(name, seen.Host);
     }
 
+    [Theory]
+    [InlineData("127.0.0.17", "127.0.0.17", null)]
+    [InlineData("[::1]", "::1", null)]
+    [InlineData("noport.test", "127.0.0.18", "noport.test")]
+    public async Task Forward_ServerNameWithoutPort_HostHasNoPortAdded(string serverName, string listenAddress, string? expectedSni)
+    {
+        var address = IPAddress.Parse(listenAddress);
+        var san = expectedSni ?? listenAddress;
+        await using var server = await TlsTestServer.StartAsync(fixture.Ca.IssueServerCertificate([san]), address);
+        await using var proxy = await TestProxy.StartAsync(settings: fixture.TrustSetting);
+        proxy.Resolver.Map(serverName, server.EndPoint);
+
+        using var response = await proxy.SendAsync(HttpMethod.Get, $"/{serverName}/_matrix/federation/v1/version");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var seen = Assert.Single(server.Requests);
+        Assert.Equal(serverName, seen.Host);
+        Assert.Equal(expectedSni, seen.Sni);
+    }
+
     [Fact]
     public async Task Forward_DelegatedResolution_HostAndSniComeFromResolutionNotServerName()
     {

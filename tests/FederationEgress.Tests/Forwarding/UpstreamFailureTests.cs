@@ -284,6 +284,40 @@ public sealed class UpstreamFailureTests(TestCaFixture fixture) : IClassFixture<
     }
 
     [Fact]
+    public async Task Forward_RemoteStallsMidBody_ClientResponseIsAbortedAfterIdleTimeout()
+    {
+        await using var server = await TlsTestServer.StartAsync(fixture.Ca.IssueServerCertificate(["127.0.0.1"]));
+        var name = $"127.0.0.1:{server.Port}";
+        await using var proxy = await TestProxy.StartAsync(settings: [fixture.TrustSetting, "Forwarding:IdleBodyTimeoutSeconds=1"]);
+        proxy.Resolver.Map(name, server.EndPoint);
+
+        // Warm up: the idle timeout also bounds a silent wait for headers, so let connection set-up
+        // and first-use costs (JIT in a cold test process) happen on requests that answer at once.
+        var warm = false;
+        for (var i = 0; i < 5 && !warm; i++)
+        {
+            using var warmUp = await proxy.SendAsync(HttpMethod.Get, $"/{name}/_matrix/federation/v1/version");
+            await warmUp.Content.ReadAsByteArrayAsync(Ct);
+            warm = warmUp.StatusCode == HttpStatusCode.OK;
+        }
+
+        Assert.True(warm, "the proxy never answered a warm-up request");
+
+        server.Handler = async context =>
+        {
+            context.Response.ContentLength = 10_000;
+            await context.Response.Body.WriteAsync(new byte[100], context.RequestAborted);
+            await context.Response.Body.FlushAsync(context.RequestAborted);
+            await Task.Delay(Timeout.Infinite, context.RequestAborted);
+        };
+
+        using var response = await proxy.SendAsync(HttpMethod.Get, $"/{name}/_matrix/media/v3/download/slow/body");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        await Assert.ThrowsAnyAsync<Exception>(() => response.Content.ReadAsByteArrayAsync(Ct));
+    }
+
+    [Fact]
     public async Task Forward_DiscoveryFails_ReturnsMappedStatusWithResolverReason()
     {
         await using var proxy = await TestProxy.StartAsync(settings: fixture.TrustSetting);
