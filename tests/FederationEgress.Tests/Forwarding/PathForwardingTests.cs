@@ -205,6 +205,43 @@ public sealed class PathForwardingTests(TestCaFixture fixture) : IClassFixture<T
         }
     }
 
+    [Fact]
+    public async Task Forward_DelegatedToIpLiteral_NoSniAndHostIsTheIp()
+    {
+        // TL-06: delegation to an IP literal with port still sends no SNI; the certificate is checked for the IP.
+        await using var server = await TlsTestServer.StartAsync(fixture.Ca.IssueServerCertificate(["127.0.0.19"]), IPAddress.Parse("127.0.0.19"));
+        await using var proxy = await TestProxy.StartAsync(settings: fixture.TrustSetting);
+        var delegated = $"127.0.0.19:{server.Port}";
+        proxy.Resolver.Map("delegating.test", delegated, null, server.EndPoint);
+
+        using var response = await proxy.SendAsync(HttpMethod.Get, "/delegating.test/_matrix/federation/v1/version");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var seen = Assert.Single(server.Requests);
+        Assert.Null(seen.Sni);
+        Assert.Equal(delegated, seen.Host);
+    }
+
+    [Fact]
+    public async Task Forward_ConfiguredStripHeader_IsNotForwarded()
+    {
+        await using var server = await TlsTestServer.StartAsync(fixture.Ca.IssueServerCertificate(["127.0.0.1"]));
+        var name = $"127.0.0.1:{server.Port}";
+        await using var proxy = await TestProxy.StartAsync(settings: [fixture.TrustSetting, "Forwarding:StripRequestHeaders:0=X-Egress-Token"]);
+        proxy.Resolver.Map(name, server.EndPoint);
+
+        using var response = await proxy.SendAsync(HttpMethod.Get, $"/{name}/_matrix/federation/v1/version", configure: request =>
+        {
+            request.Headers.TryAddWithoutValidation("X-Egress-Token", "secret");
+            request.Headers.TryAddWithoutValidation("X-Other", "kept");
+        });
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var seen = Assert.Single(server.Requests);
+        Assert.False(seen.Headers.ContainsKey("x-egress-token"));
+        Assert.Equal("kept", seen.Headers["x-other"]);
+    }
+
     [Theory]
     [InlineData(404, "M_NOT_FOUND")]
     [InlineData(429, "M_LIMIT_EXCEEDED")]
