@@ -36,7 +36,11 @@ internal sealed partial class UpstreamConnector
         _timeProvider = timeProvider;
         _logger = logger;
         _connectTimeout = TimeSpan.FromSeconds(options.Value.ConnectTimeoutSeconds);
-        _handshakeTimeout = TimeSpan.FromSeconds(options.Value.TlsHandshakeTimeoutSeconds);
+        _handshakeTimeout = SslInnerStream.IsAvailable ? TimeSpan.FromSeconds(options.Value.TlsHandshakeTimeoutSeconds) : Timeout.InfiniteTimeSpan;
+        if (!SslInnerStream.IsAvailable)
+        {
+            Log.HandshakeTimeoutUnavailable(logger);
+        }
     }
 
     /// <summary>The ConnectCallback.</summary>
@@ -174,6 +178,9 @@ internal sealed partial class UpstreamConnector
     {
         [LoggerMessage(4010, LogLevel.Information, "Not dialling {Address} for {ServerName}: {Reason}")]
         public static partial void AddressDenied(ILogger logger, string serverName, IPEndPoint address, string reason);
+
+        [LoggerMessage(4012, LogLevel.Warning, "This runtime does not expose the stream under SslStream: Forwarding:TlsHandshakeTimeoutSeconds is not enforced")]
+        public static partial void HandshakeTimeoutUnavailable(ILogger logger);
 
         [LoggerMessage(4011, LogLevel.Debug, "Endpoint {EndPoint} of {ServerName} failed, trying the next one: {Reason}")]
         public static partial void EndpointFailed(ILogger logger, string serverName, IPEndPoint endPoint, string reason);

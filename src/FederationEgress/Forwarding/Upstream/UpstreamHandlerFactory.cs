@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Security;
-using System.Reflection;
 using System.Security.Cryptography.X509Certificates;
 using FederationEgress.Errors;
 using Microsoft.Extensions.Logging;
@@ -25,10 +24,6 @@ internal sealed partial class UpstreamHandlerFactory : IUpstreamHandlerFactory, 
 {
     /// <summary>Well-known fetches are rare and small: a couple of connections per host is plenty.</summary>
     private const int WellKnownMaxConnectionsPerServer = 2;
-
-    // SslStream passes itself as the callback's sender; the stream under it (ours) is only reachable
-    // through the protected AuthenticatedStream.InnerStream. Read once, used per handshake.
-    private static readonly Func<System.IO.Stream, System.IO.Stream?> InnerStreamOf = CreateInnerStreamAccessor();
 
     private readonly IUpstreamCertificateValidator _validator;
     private readonly ILogger<UpstreamHandlerFactory> _logger;
@@ -88,7 +83,7 @@ internal sealed partial class UpstreamHandlerFactory : IUpstreamHandlerFactory, 
     private bool ValidateCertificate(object sender, X509Certificate? certificate, X509Chain? chain, SslPolicyErrors errors)
     {
         var ssl = sender as SslStream;
-        var connection = ssl is null ? null : InnerStreamOf(ssl) as UpstreamConnectionStream;
+        var connection = SslInnerStream.ConnectionOf(sender);
         connection?.MarkHandshakeProgress();
 
         var targetHost = ssl?.TargetHostName ?? string.Empty;
@@ -103,18 +98,6 @@ internal sealed partial class UpstreamHandlerFactory : IUpstreamHandlerFactory, 
         connection?.Attempt?.RecordFailure(error);
         Log.CertificateRejected(_logger, where, reason);
         return false;
-    }
-
-    private static Func<System.IO.Stream, System.IO.Stream?> CreateInnerStreamAccessor()
-    {
-        var getter = typeof(AuthenticatedStream).GetProperty("InnerStream", BindingFlags.Instance | BindingFlags.NonPublic)?.GetMethod;
-        if (getter is null)
-        {
-            return static _ => null;
-        }
-
-        var read = getter.CreateDelegate<Func<AuthenticatedStream, System.IO.Stream>>();
-        return stream => stream is AuthenticatedStream authenticated ? read(authenticated) : null;
     }
 
     private static partial class Log
