@@ -6,6 +6,7 @@ using FederationEgress.Testing.Fakes;
 using FederationEgress.Testing.Hosting;
 using FederationEgress.Testing.Tls;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 
 namespace FederationEgress.Tests.Forwarding;
 
@@ -131,6 +132,39 @@ public sealed class UpstreamFailureTests(TestCaFixture fixture) : IClassFixture<
         var seen = Assert.Single(goodServer.Requests);
         Assert.Equal("tls-failover.test", seen.Sni);
         Assert.Equal(body, seen.Body);
+    }
+
+    [Theory]
+    [InlineData(HttpProtocols.Http1AndHttp2)]
+    [InlineData(HttpProtocols.Http1)]
+    public async Task Forward_ParallelRequestsFirstEndpointFailsTls_AllFailOver(HttpProtocols protocols)
+    {
+        await using var badServer = await TlsTestServer.StartAsync(fixture.Ca.IssueServerCertificate(["someone-else.test"]), IPAddress.Parse("127.0.0.20"), protocols: protocols);
+        await using var goodServer = await TlsTestServer.StartAsync(fixture.Ca.IssueServerCertificate(["parallel.test"]), IPAddress.Parse("127.0.0.21"), protocols: protocols);
+        await using var proxy = await TestProxy.StartAsync(settings: fixture.TrustSetting);
+        proxy.Resolver.Map("parallel.test", "parallel.test", "parallel.test", badServer.EndPoint, goodServer.EndPoint);
+
+        var responses = await Task.WhenAll(Enumerable.Range(0, 20).Select(i =>
+            proxy.SendAsync(HttpMethod.Put, $"/parallel.test/_matrix/federation/v1/send/p{i}", new StringContent($"{{\"n\":{i}}}"))));
+
+        try
+        {
+            foreach (var response in responses)
+            {
+                Assert.True(response.StatusCode == HttpStatusCode.OK, await response.Content.ReadAsStringAsync(Ct));
+            }
+
+            Assert.Empty(badServer.Requests);
+            Assert.Equal(20, goodServer.Requests.Count);
+            Assert.Equal(20, goodServer.Requests.Select(r => r.RawTarget).Distinct().Count());
+        }
+        finally
+        {
+            foreach (var response in responses)
+            {
+                response.Dispose();
+            }
+        }
     }
 
     [Fact]

@@ -59,7 +59,7 @@ internal sealed partial class UpstreamConnector
             ? new EndPointList(resolved)
             : await ResolveHostAsync(context.DnsEndPoint, cancellationToken).ConfigureAwait(false);
 
-        var start = attempt?.NextIndex ?? 0;
+        var start = attempt?.StartIndex ?? 0;
         EgressError? firstError = null;
         string? firstDenial = null;
         for (var i = start; i < endpoints.Count; i++)
@@ -69,6 +69,7 @@ internal sealed partial class UpstreamConnector
             {
                 Log.AddressDenied(_logger, name, endpoint, reason);
                 firstDenial ??= $"{endpoint.Address}: {reason}";
+                attempt?.MarkFailed(i);
                 continue;
             }
 
@@ -89,6 +90,7 @@ internal sealed partial class UpstreamConnector
                 Log.EndpointFailed(_logger, name, endpoint, error.Message);
                 firstError ??= error;
                 attempt?.RecordFailure(error);
+                attempt?.MarkFailed(i);
                 continue;
             }
             catch
@@ -99,17 +101,12 @@ internal sealed partial class UpstreamConnector
 
             if (attempt is not null)
             {
-                // A TLS failure on this connection makes the forwarder retry from the next endpoint.
-                attempt.NextIndex = i + 1;
                 attempt.ConnectedEndPoint = endpoint;
+                attempt.ConnectedIndex = i;
             }
 
-            return new UpstreamConnectionStream(socket, endpoint, attempt, _handshakeTimeout, _timeProvider);
-        }
-
-        if (attempt is not null)
-        {
-            attempt.NextIndex = endpoints.Count;
+            // A TLS failure on this connection marks endpoint i failed, so the forwarder's retry starts after it.
+            return new UpstreamConnectionStream(socket, endpoint, attempt, i, _handshakeTimeout, _timeProvider);
         }
 
         if (firstError is null && firstDenial is not null)

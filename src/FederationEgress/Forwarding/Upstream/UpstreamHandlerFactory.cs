@@ -95,7 +95,7 @@ internal sealed partial class UpstreamHandlerFactory : IUpstreamHandlerFactory, 
 
         var where = connection is null ? targetHost : $"{connection.RemoteEndPoint} ({targetHost})";
         var error = new EgressError(EgressErrorKind.TlsFailed, "tls", $"certificate of {where} rejected: {reason}");
-        connection?.Attempt?.RecordFailure(error);
+        connection?.ReportTlsFailure(error);
         Log.CertificateRejected(_logger, where, reason);
         return false;
     }
