@@ -216,7 +216,7 @@ public sealed class UpstreamFailureTests(TestCaFixture fixture) : IClassFixture<
     {
         using var stall = new StallingListener(IPAddress.Parse("127.0.0.11"));
         await using var server = await TlsTestServer.StartAsync(fixture.Ca.IssueServerCertificate(["slow.test"]));
-        await using var proxy = await TestProxy.StartAsync(settings: [fixture.TrustSetting, "Forwarding:TlsHandshakeTimeoutSeconds=0.5"]);
+        await using var proxy = await TestProxy.StartAsync(settings: [fixture.TrustSetting, "Forwarding:TlsHandshakeTimeoutSeconds=1"]);
         proxy.Resolver.Map("slow.test:8448", "slow.test:8448", "slow.test", stall.EndPoint, server.EndPoint);
 
         using var response = await proxy.SendAsync(HttpMethod.Get, "/slow.test:8448/_matrix/federation/v1/version");
@@ -244,7 +244,7 @@ public sealed class UpstreamFailureTests(TestCaFixture fixture) : IClassFixture<
     {
         using var blackhole = new FullBacklogListener(IPAddress.Parse("127.0.0.16"));
         await using var server = await TlsTestServer.StartAsync(fixture.Ca.IssueServerCertificate(["blackhole2.test"]));
-        await using var proxy = await TestProxy.StartAsync(settings: [fixture.TrustSetting, "Forwarding:ConnectTimeoutSeconds=0.5"]);
+        await using var proxy = await TestProxy.StartAsync(settings: [fixture.TrustSetting, "Forwarding:ConnectTimeoutSeconds=1"]);
         proxy.Resolver.Map("blackhole2.test:8448", "blackhole2.test:8448", "blackhole2.test", blackhole.EndPoint, server.EndPoint);
 
         using var response = await proxy.SendAsync(HttpMethod.Get, "/blackhole2.test:8448/_matrix/federation/v1/version");
