@@ -125,11 +125,20 @@ internal sealed partial class EgressForwarder : IEgressForwarder
         finally
         {
             context.Features.Set<ForwardingRequestState>(null);
+            if (context.Features.Get<ForwardingOutcome>() is { } outcome)
+            {
+                outcome.Endpoint = attempt.ConnectedEndPoint;
+            }
         }
     }
 
     public Task WriteErrorAsync(HttpContext context, EgressError error, string? serverName)
     {
+        if (context.Features.Get<ForwardingOutcome>() is { } outcome)
+        {
+            outcome.Error = error;
+        }
+
         var traceId = Activity.Current?.TraceId.ToHexString() ?? context.TraceIdentifier;
         Log.ForwardFailed(_logger, context.Request.Method, serverName ?? "-", error.Step, EgressErrorMapper.TypeName(error.Kind), error.Message, traceId);
         var profile = context.Features.Get<IForwardingProfileFeature>()?.Profile ?? ForwardingProfile.PathMode;
