@@ -1,3 +1,4 @@
+using FederationEgress.Diagnostics;
 using FederationEgress.Discovery;
 using FederationEgress.FrontEnds.Connect;
 using FederationEgress.Dns;
@@ -17,6 +18,10 @@ public partial class Program
     public static WebApplication BuildApp(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
         var builder = EgressHost.CreateBuilder(args);
+        builder.Logging.AddEgressLogging(builder.Configuration);
+
+        // First: the telemetry SDK starts before, and flushes after, everything else.
+        builder.Services.AddEgressTelemetry(builder.Configuration);
         builder.Services.AddEgressHosting(builder.Configuration);
         builder.Services.AddEgressDns(builder.Configuration);
         builder.Services.AddEgressSecurity(builder.Configuration);

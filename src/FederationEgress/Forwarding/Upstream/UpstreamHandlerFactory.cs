@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Security;
-using System.Reflection;
 using System.Security.Cryptography.X509Certificates;
+using FederationEgress.Diagnostics;
 using FederationEgress.Errors;
 using FederationEgress.Security.Tls;
 using Microsoft.Extensions.Logging;
@@ -27,11 +27,8 @@ internal sealed partial class UpstreamHandlerFactory : IUpstreamHandlerFactory, 
     /// <summary>Well-known fetches are rare and small: a couple of connections per host is plenty.</summary>
     private const int WellKnownMaxConnectionsPerServer = 2;
 
-    // SslStream passes itself as the callback's sender; the stream under it (ours) is only reachable
-    // through the protected AuthenticatedStream.InnerStream. Read once, used per handshake.
-    private static readonly Func<System.IO.Stream, System.IO.Stream?> InnerStreamOf = CreateInnerStreamAccessor();
-
     private readonly ITlsPolicy _tls;
+    private readonly System.Diagnostics.DistributedContextPropagator _propagator;
     private readonly ILogger<UpstreamHandlerFactory> _logger;
     private readonly HttpMessageInvoker _federation;
     private readonly HttpMessageInvoker _wellKnown;
@@ -39,10 +36,12 @@ internal sealed partial class UpstreamHandlerFactory : IUpstreamHandlerFactory, 
     public UpstreamHandlerFactory(
         UpstreamConnector connector,
         ITlsPolicy tls,
+        IOptions<EgressTelemetryOptions> telemetry,
         IOptions<ForwardingOptions> options,
         ILogger<UpstreamHandlerFactory> logger)
     {
         _tls = tls;
+        _propagator = TracePropagation.UpstreamPropagator(telemetry.Value);
         _logger = logger;
         var o = options.Value;
         _federation = new HttpMessageInvoker(new FlushingRequestHandler(CreateHandler(connector, o, o.MaxConnectionsPerServer, o.EnableHttp2)), disposeHandler: true);
@@ -73,8 +72,9 @@ internal sealed partial class UpstreamHandlerFactory : IUpstreamHandlerFactory, 
         AllowAutoRedirect = false,
         AutomaticDecompression = DecompressionMethods.None,
 
-        // The proxy's own trace context must not leak to remote servers.
-        ActivityHeadersPropagator = null,
+        // The proxy's own trace context reaches remote servers only when Telemetry:PropagateTraceContext
+        // says so; a no-output propagator (not null) keeps the outgoing span itself.
+        ActivityHeadersPropagator = _propagator,
         PooledConnectionLifetime = TimeSpan.FromSeconds(options.PooledConnectionLifetimeSeconds),
         PooledConnectionIdleTimeout = TimeSpan.FromSeconds(options.PooledConnectionIdleTimeoutSeconds),
         MaxConnectionsPerServer = maxConnections,
@@ -95,7 +95,7 @@ internal sealed partial class UpstreamHandlerFactory : IUpstreamHandlerFactory, 
     private bool ValidateCertificate(object sender, X509Certificate? certificate, X509Chain? chain, SslPolicyErrors errors)
     {
         var ssl = sender as SslStream;
-        var connection = ssl is null ? null : InnerStreamOf(ssl) as UpstreamConnectionStream;
+        var connection = SslInnerStream.ConnectionOf(sender);
         connection?.MarkHandshakeProgress();
 
         var targetHost = ssl?.TargetHostName ?? string.Empty;
@@ -106,21 +106,9 @@ internal sealed partial class UpstreamHandlerFactory : IUpstreamHandlerFactory, 
 
         var where = connection is null ? targetHost : $"{connection.RemoteEndPoint} ({targetHost})";
         var error = new EgressError(EgressErrorKind.TlsFailed, "tls", $"certificate of {where} rejected: {reason}");
-        connection?.Attempt?.RecordFailure(error);
+        connection?.ReportTlsFailure(error);
         Log.CertificateRejected(_logger, where, reason);
         return false;
-    }
-
-    private static Func<System.IO.Stream, System.IO.Stream?> CreateInnerStreamAccessor()
-    {
-        var getter = typeof(AuthenticatedStream).GetProperty("InnerStream", BindingFlags.Instance | BindingFlags.NonPublic)?.GetMethod;
-        if (getter is null)
-        {
-            return static _ => null;
-        }
-
-        var read = getter.CreateDelegate<Func<AuthenticatedStream, System.IO.Stream>>();
-        return stream => stream is AuthenticatedStream authenticated ? read(authenticated) : null;
     }
 
     private static partial class Log

@@ -42,8 +42,8 @@ public sealed class SkipVerificationListTests
         SkipVerificationList.TryParse(["ok.example", "bücher.example", "300.0.0.0/8", "a b"], failures);
 
         Assert.Equal(3, failures.Count);
-        Assert.StartsWith("Tls:SkipVerification[1] 'bücher.example' is not a domain pattern", failures[0]);
-        Assert.StartsWith("Tls:SkipVerification[2] '300.0.0.0/8' is not a CIDR", failures[1]);
-        Assert.StartsWith("Tls:SkipVerification[3] 'a b' is not a domain pattern", failures[2]);
+        Assert.StartsWith("Tls:SkipVerification:1 'bücher.example' is not a domain pattern", failures[0]);
+        Assert.StartsWith("Tls:SkipVerification:2 '300.0.0.0/8' is not a CIDR", failures[1]);
+        Assert.StartsWith("Tls:SkipVerification:3 'a b' is not a domain pattern", failures[2]);
     }
 }
