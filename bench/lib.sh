@@ -78,17 +78,18 @@ publish_egress() {
 start_egress() {
   local dir="$BENCH_STATE/egress"
   mkdir -p "$dir"
-  (
-    cd "$EGRESS_PUBLISH_DIR"
-    export Listen__Address=127.0.0.1 Listen__Port="$EGRESS_PORT" \
-      Management__Address=127.0.0.1 Management__Port="$EGRESS_MGMT_PORT" \
-      IpPolicy__AllowRanges__0=127.0.0.0/8 IpPolicy__AllowRanges__1=::1/128 \
-      Tls__ExtraCaFiles__0="$BENCH_STATE/certs/ca.pem" \
-      Logging__LogLevel__Default=Warning DOTNET_gcServer="${EGRESS_GC_SERVER:-0}"
-    # shellcheck disable=SC2086
-    [ -n "${EGRESS_ENV:-}" ] && export ${EGRESS_ENV}
-    exec ./FederationEgress >"$dir/stdout" 2>&1
-  ) &
+  # Shipped defaults except what a loopback bench needs. EGRESS_ENV adds "KEY=VALUE" words;
+  # keys may contain dots (Logging__LogLevel__FederationEgress.AccessLog=None), hence env(1).
+  local -a vars=(
+    Listen__Address=127.0.0.1 "Listen__Port=$EGRESS_PORT"
+    Management__Address=127.0.0.1 "Management__Port=$EGRESS_MGMT_PORT"
+    IpPolicy__AllowRanges__0=127.0.0.0/8 IpPolicy__AllowRanges__1=::1/128
+    "Tls__ExtraCaFiles__0=$BENCH_STATE/certs/ca.pem"
+    "DOTNET_gcServer=${EGRESS_GC_SERVER:-0}"
+  )
+  # shellcheck disable=SC2206
+  if [ -n "${EGRESS_ENV:-}" ]; then vars+=(${EGRESS_ENV}); fi
+  (cd "$EGRESS_PUBLISH_DIR" && exec env "${vars[@]}" ./FederationEgress >"$dir/stdout" 2>&1) &
   echo $! > "$dir/pid"
   if ! wait_port "$EGRESS_PORT" 400; then
     tail -20 "$dir/stdout" >&2
