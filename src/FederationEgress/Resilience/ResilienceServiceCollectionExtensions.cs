@@ -14,8 +14,8 @@ public static class ResilienceServiceCollectionExtensions
     /// <summary>
     /// Adds <see cref="IDestinationBackoff"/> and <see cref="IDestinationHealth"/> (one singleton,
     /// section "Backoff") and graceful shutdown (section "Shutdown": the host's shutdown timeout and
-    /// the optional pre-close delay). Call after <c>AddEgressHosting</c> so readiness turns false
-    /// before the delay starts.
+    /// the optional pre-close delay, before which readiness turns false). Needs the
+    /// <c>ReadinessState</c> registered by <c>AddEgressHosting</c>.
     /// </summary>
     public static IServiceCollection AddEgressResilience(this IServiceCollection services, IConfiguration configuration)
     {

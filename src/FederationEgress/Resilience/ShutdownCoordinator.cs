@@ -1,3 +1,4 @@
+using FederationEgress.Hosting;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -6,8 +7,9 @@ namespace FederationEgress.Resilience;
 
 /// <summary>
 /// The proxy's part of graceful shutdown. The host stops in this order: readiness turns false
-/// (<c>ReadinessLifecycleService.StoppingAsync</c>, registered earlier), then this service waits
-/// <see cref="ShutdownOptions.DelaySeconds"/> while the listener still serves, then Kestrel (the last
+/// (here, and again in <c>ReadinessLifecycleService.StoppingAsync</c>: the host calls StoppingAsync
+/// in reverse registration order), then this service waits <see cref="ShutdownOptions.DelaySeconds"/>
+/// while the listener still serves, then Kestrel (the last
 /// service registered, so the first stopped) stops accepting and waits for requests in flight, then
 /// the telemetry service (registered first, stopped last) flushes. The host's shutdown timeout is
 /// set by <see cref="HostShutdownTimeout"/>.
@@ -15,12 +17,14 @@ namespace FederationEgress.Resilience;
 internal sealed partial class ShutdownCoordinator : IHostedLifecycleService
 {
     private readonly ShutdownOptions _options;
+    private readonly ReadinessState _readiness;
     private readonly TimeProvider _time;
     private readonly ILogger<ShutdownCoordinator> _logger;
 
-    public ShutdownCoordinator(IOptions<ShutdownOptions> options, TimeProvider time, ILogger<ShutdownCoordinator> logger)
+    public ShutdownCoordinator(IOptions<ShutdownOptions> options, ReadinessState readiness, TimeProvider time, ILogger<ShutdownCoordinator> logger)
     {
         _options = options.Value;
+        _readiness = readiness;
         _time = time;
         _logger = logger;
     }
@@ -33,6 +37,8 @@ internal sealed partial class ShutdownCoordinator : IHostedLifecycleService
 
     public async Task StoppingAsync(CancellationToken cancellationToken)
     {
+        // Not ready before waiting, whatever order the host runs StoppingAsync in.
+        _readiness.MarkDraining();
         Log.Stopping(_logger, _options.DelaySeconds, _options.DrainTimeoutSeconds);
         if (_options.DelaySeconds > 0)
         {

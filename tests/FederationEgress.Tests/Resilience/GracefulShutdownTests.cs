@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using FederationEgress.Hosting;
 using FederationEgress.Resilience;
 using FederationEgress.Testing.Dns;
+using FederationEgress.Testing.Time;
 using FederationEgress.Testing.Tls;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
@@ -82,6 +83,33 @@ public sealed class GracefulShutdownTests(ResilienceCaFixture fixture) : IClassF
 
         Assert.Equal(slowRequests, completed.Count(r => r.StatusCode == HttpStatusCode.OK && r.Body == "{\"ok\":true}"));
         Assert.Equal((HttpStatusCode.OK, streamChunks * 1024), streamed);
+    }
+
+    [Fact]
+    public async Task StopWithDelay_ReadinessFalseAtOnceButTheListenerServesUntilTheDelayPassed()
+    {
+        const string name = "delay.resil.test";
+        var clock = new ManualTimeProvider(DateTimeOffset.UtcNow);
+        await using var server = await TlsTestServer.StartAsync(fixture.Ca.IssueServerCertificate([name]), IPAddress.Parse("127.86.8.2"));
+        await using var dns = ScriptedDnsServer.Start();
+        dns.AddA(name, "127.86.8.2").SetSoa("resil.test", minimum: 60);
+        await using var app = await ResilienceApp.StartAsync(dns, fixture.PemFile, clock, "Shutdown:DelaySeconds=5");
+        var readiness = app.Services.GetRequiredService<ReadinessState>();
+
+        var stopping = app.StopAsync(Ct);
+        await WaitUntilAsync(() => !readiness.IsReady);
+
+        // Load balancers still route here for a moment: new connections are still served.
+        using var client = new HttpClient { BaseAddress = new Uri($"http://{app.ForwardingEndPoint}") };
+        using (var late = await client.GetAsync($"/{name}:{server.Port}/_matrix/federation/v1/version", Ct))
+        {
+            Assert.Equal(HttpStatusCode.OK, late.StatusCode);
+        }
+
+        Assert.False(stopping.IsCompleted);
+        clock.Advance(TimeSpan.FromSeconds(5));
+        await stopping.WaitAsync(TimeSpan.FromSeconds(30), Ct);
+        Assert.False(Accepts(app.ForwardingEndPoint));
     }
 
     [Theory]
