@@ -86,10 +86,14 @@ public sealed class FederationTestbed : IAsyncDisposable
     /// presenting a certificate from <see cref="Ca"/> for <paramref name="certificateNames"/> (IP
     /// strings become IP SANs), and allows its address in the proxy's IP policy.
     /// </summary>
-    public async Task<TlsTestServer> StartServerAsync(string address, int port, params string[] certificateNames)
+    public Task<TlsTestServer> StartServerAsync(string address, int port, params string[] certificateNames) =>
+        StartServerAsync(address, port, HttpProtocols.Http1AndHttp2, certificateNames);
+
+    /// <summary>As above, offering only <paramref name="protocols"/> (e.g. HTTP/1.1 to send Connection headers).</summary>
+    public async Task<TlsTestServer> StartServerAsync(string address, int port, HttpProtocols protocols, params string[] certificateNames)
     {
         var ip = IPAddress.Parse(address);
-        var server = await TlsTestServer.StartAsync(Ca.IssueServerCertificate(certificateNames), ip, port);
+        var server = await TlsTestServer.StartAsync(Ca.IssueServerCertificate(certificateNames), ip, port, protocols);
         _servers.Add(server);
         Allow(ip);
         return server;
