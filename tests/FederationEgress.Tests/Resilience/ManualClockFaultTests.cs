@@ -99,6 +99,35 @@ public sealed class ManualClockFaultTests(ResilienceCaFixture fixture) : IClassF
     }
 
     [Fact]
+    public async Task BurstToADeadDestination_CountsOnceAndLeavesHealthyDestinationsAlone()
+    {
+        const string dead = "dead.resil.test";
+        const string healthy = "alive.resil.test";
+        var clock = new ManualTimeProvider(DateTimeOffset.UtcNow);
+        await using var server = await TlsTestServer.StartAsync(fixture.Ca.IssueServerCertificate([healthy]), IPAddress.Parse("127.86.7.4"));
+        await using var dns = ScriptedDnsServer.Start();
+        dns.AddA(dead, "127.86.7.3").AddA(healthy, "127.86.7.4").SetSoa("resil.test", minimum: 60); // nothing listens on 127.86.7.3
+        await using var app = await ResilienceApp.StartAsync(dns, fixture.PemFile, clock, "Backoff:JitterFraction=0");
+        var health = app.Services.GetRequiredService<IDestinationHealth>();
+        var deadDestination = $"{dead}:{server.Port}";
+
+        var burst = await Task.WhenAll(Enumerable.Range(0, 30).Select(async _ =>
+        {
+            using var response = await app.GetAsync(deadDestination, cancellationToken: Ct);
+            return response.StatusCode;
+        }));
+        using var alive = await app.GetAsync($"{healthy}:{server.Port}", cancellationToken: Ct);
+
+        Assert.All(burst, status => Assert.Contains(status, new[] { HttpStatusCode.BadGateway, HttpStatusCode.ServiceUnavailable }));
+        var state = health.GetState(deadDestination);
+        Assert.Equal(DestinationHealthStatus.BackingOff, state.Status);
+        Assert.Equal(TimeSpan.FromSeconds(5), state.Interval);
+        Assert.Equal("connect", state.LastError!.Step);
+        Assert.Equal(HttpStatusCode.OK, alive.StatusCode);
+        Assert.Equal(DestinationHealthStatus.Healthy, health.GetState($"{healthy}:{server.Port}").Status);
+    }
+
+    [Fact]
     public async Task ErrorResponses_NeverBackOffTheDestination()
     {
         const string name = "errors.resil.test";
