@@ -34,7 +34,8 @@ public sealed class SsrfDiscoveryTests : IClassFixture<SsrfFixture>
             .AddSrv($"_matrix-fed._tcp.{name}", "srv-in.ssrf.test", (ushort)canary.Port, priority: 10)
             .AddSrv($"_matrix-fed._tcp.{name}", "srv-pub.ssrf.test", (ushort)remote.Port, priority: 20)
             .AddA("srv-in.ssrf.test", "127.0.0.1")
-            .AddA("srv-pub.ssrf.test", publicAddress.ToString());
+            .AddA("srv-pub.ssrf.test", publicAddress.ToString())
+            .AddA(name, publicAddress.ToString()); // nothing on port 443: no well-known
 
         using var response = await _fixture.Proxy.SendAsync(HttpMethod.Get, $"/{name}/_matrix/federation/v1/version");
 
