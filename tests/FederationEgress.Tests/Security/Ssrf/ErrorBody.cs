@@ -18,7 +18,7 @@ internal sealed record ErrorBody(string ErrCode, string Error, string Reason)
 
     public static ErrorBody Of(RawHttp.Response response) => Parse(BodyText(response));
 
-    /// <summary>The response body, de-chunked when it came with Transfer-Encoding: chunked.</summary>
+    /// <summary>The response body, de-chunked (chunk sizes count UTF-8 bytes) when it came with Transfer-Encoding: chunked.</summary>
     public static string BodyText(RawHttp.Response response)
     {
         if (!response.Head.Contains("Transfer-Encoding: chunked", StringComparison.OrdinalIgnoreCase))
@@ -26,23 +26,24 @@ internal sealed record ErrorBody(string ErrCode, string Error, string Reason)
             return response.Body;
         }
 
-        var text = response.Body;
-        var result = new System.Text.StringBuilder();
+        var bytes = System.Text.Encoding.UTF8.GetBytes(response.Body);
+        using var result = new MemoryStream();
         var position = 0;
-        while (position < text.Length)
+        while (position < bytes.Length)
         {
-            var lineEnd = text.IndexOf("\r\n", position, StringComparison.Ordinal);
-            var size = Convert.ToInt32(text[position..lineEnd].Split(';')[0].Trim(), 16);
+            var lineEnd = Array.IndexOf(bytes, (byte)'\r', position);
+            var sizeText = System.Text.Encoding.ASCII.GetString(bytes, position, lineEnd - position).Split(';')[0].Trim();
+            var size = Convert.ToInt32(sizeText, 16);
             if (size == 0)
             {
                 break;
             }
 
-            result.Append(text, lineEnd + 2, size);
+            result.Write(bytes, lineEnd + 2, size);
             position = lineEnd + 2 + size + 2;
         }
 
-        return result.ToString();
+        return System.Text.Encoding.UTF8.GetString(result.ToArray());
     }
 
     public static async Task<ErrorBody> OfAsync(HttpResponseMessage response) => Parse(await response.Content.ReadAsStringAsync());

@@ -51,6 +51,8 @@ internal static class SsrfCorpus
         ["short-dotted"] = new("127.1", null, null, 400, "invalid_server_name", "127.1"),
         ["hex-dotted"] = new("0x7f.0.0.1", null, null, 400, "invalid_server_name", "0x7f.0.0.1"),
         ["octal-dotted"] = new("0177.0.0.1", null, null, 400, "invalid_server_name", "0177.0.0.1"),
+        // IDNA maps U+FF0E to "." so this is the literal 127.0.0.1: still judged by the address policy.
+        ["fullwidth-dots"] = new("127%EF%BC%8E0%EF%BC%8E0%EF%BC%8E1:{port}", V4Loopback, null, Forbidden, AddressDenied, "127.0.0.0/8 (loopback)"),
         ["v6-zone-id"] = new("[fe80::1%25eth0]", null, null, 400, "invalid_server_name", "not a valid server name"),
 
         // Names whose answers point inward (BL-02, BL-05, BL-06).
