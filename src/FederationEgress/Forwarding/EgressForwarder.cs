@@ -148,11 +148,20 @@ internal sealed partial class EgressForwarder : IEgressForwarder
         finally
         {
             context.Features.Set<ForwardingRequestState>(null);
+            if (context.Features.Get<ForwardingOutcome>() is { } outcome)
+            {
+                outcome.Endpoint = attempt.ConnectedEndPoint;
+            }
         }
     }
 
     public Task WriteErrorAsync(HttpContext context, EgressError error, string? serverName)
     {
+        if (context.Features.Get<ForwardingOutcome>() is { } outcome)
+        {
+            outcome.Error = error;
+        }
+
         var traceId = Activity.Current?.TraceId.ToHexString() ?? context.TraceIdentifier;
         Log.ForwardFailed(_logger, context.Request.Method, serverName ?? "-", error.Step, EgressErrorMapper.TypeName(error.Kind), error.Message, traceId);
         var profile = context.Features.Get<IForwardingProfileFeature>()?.Profile ?? ForwardingProfile.PathMode;
@@ -192,12 +201,18 @@ internal sealed partial class EgressForwarder : IEgressForwarder
             var establishment = result == ForwarderError.Request && IsConnectionEstablishmentFailure(exception);
             if (establishment && attempt.FailureCount == failuresBefore)
             {
+                // Not seen by the connector or the certificate check (e.g. a TLS alert from the
+                // remote): blame the endpoint this request last connected to.
                 attempt.RecordFailure(Classify(result, exception, attempt));
+                if (attempt.ConnectedIndex >= 0 && FindEgressException(exception) is null)
+                {
+                    attempt.MarkFailed(attempt.ConnectedIndex);
+                }
             }
 
-            if (establishment && tryNumber < maxTries && attempt.NextIndex < resolution.Endpoints.Count && !headersTimeout.IsCancellationRequested)
+            if (establishment && tryNumber < maxTries && attempt.StartIndex < resolution.Endpoints.Count && !headersTimeout.IsCancellationRequested)
             {
-                Log.FailingOver(_logger, name, attempt.NextIndex);
+                Log.FailingOver(_logger, name, attempt.StartIndex);
                 context.Response.Clear(); // back to 200, or YARP refuses to forward again
                 context.Features.Set<IForwarderErrorFeature>(null);
                 continue;
@@ -315,8 +330,8 @@ internal sealed partial class EgressForwarder : IEgressForwarder
         [LoggerMessage(4000, LogLevel.Warning, "{Method} to {ServerName} failed at step '{Step}' ({Reason}): {Message} [trace {TraceId}]")]
         public static partial void ForwardFailed(ILogger logger, string method, string serverName, string step, string reason, string message, string traceId);
 
-        [LoggerMessage(4001, LogLevel.Debug, "Connection to an endpoint of {ServerName} could not be established; retrying from endpoint #{NextIndex}")]
-        public static partial void FailingOver(ILogger logger, string serverName, int nextIndex);
+        [LoggerMessage(4001, LogLevel.Debug, "Connection to an endpoint of {ServerName} could not be established; retrying from endpoint #{StartIndex}")]
+        public static partial void FailingOver(ILogger logger, string serverName, int startIndex);
 
         [LoggerMessage(4002, LogLevel.Debug, "Client went away while forwarding to {ServerName} ({Error})")]
         public static partial void ClientAborted(ILogger logger, string serverName, ForwarderError error);

@@ -43,7 +43,11 @@ internal sealed partial class UpstreamConnector
         _timeProvider = timeProvider;
         _logger = logger;
         _connectTimeout = TimeSpan.FromSeconds(options.Value.ConnectTimeoutSeconds);
-        _handshakeTimeout = TimeSpan.FromSeconds(options.Value.TlsHandshakeTimeoutSeconds);
+        _handshakeTimeout = SslInnerStream.IsAvailable ? TimeSpan.FromSeconds(options.Value.TlsHandshakeTimeoutSeconds) : Timeout.InfiniteTimeSpan;
+        if (!SslInnerStream.IsAvailable)
+        {
+            Log.HandshakeTimeoutUnavailable(logger);
+        }
     }
 
     /// <summary>The ConnectCallback.</summary>
@@ -62,7 +66,7 @@ internal sealed partial class UpstreamConnector
             ? new EndPointList(resolved)
             : await ResolveHostAsync(context.DnsEndPoint, cancellationToken).ConfigureAwait(false);
 
-        var start = attempt?.NextIndex ?? 0;
+        var start = attempt?.StartIndex ?? 0;
         EgressError? firstError = null;
         string? firstDenial = null;
         string? firstLoop = null;
@@ -73,6 +77,7 @@ internal sealed partial class UpstreamConnector
             {
                 Log.AddressDenied(_logger, name, endpoint, reason);
                 firstDenial ??= $"{endpoint.Address}: {reason}";
+                attempt?.MarkFailed(i);
                 continue;
             }
 
@@ -81,6 +86,7 @@ internal sealed partial class UpstreamConnector
             {
                 Log.LoopRefused(_logger, name, endpoint, listener);
                 firstLoop ??= $"{endpoint.Address} is this proxy's own listener";
+                attempt?.MarkFailed(i);
                 continue;
             }
 
@@ -100,22 +106,18 @@ internal sealed partial class UpstreamConnector
                 Log.EndpointFailed(_logger, name, endpoint, error.Message);
                 firstError ??= error;
                 attempt?.RecordFailure(error);
+                attempt?.MarkFailed(i);
                 continue;
             }
 
             if (attempt is not null)
             {
-                // A TLS failure on this connection makes the forwarder retry from the next endpoint.
-                attempt.NextIndex = i + 1;
                 attempt.ConnectedEndPoint = endpoint;
+                attempt.ConnectedIndex = i;
             }
 
-            return new UpstreamConnectionStream(socket, endpoint, attempt, _handshakeTimeout, _timeProvider);
-        }
-
-        if (attempt is not null)
-        {
-            attempt.NextIndex = endpoints.Count;
+            // A TLS failure on this connection marks endpoint i failed, so the forwarder's retry starts after it.
+            return new UpstreamConnectionStream(socket, endpoint, attempt, i, _handshakeTimeout, _timeProvider);
         }
 
         if (firstError is null && firstLoop is not null)
@@ -193,6 +195,9 @@ internal sealed partial class UpstreamConnector
 
         [LoggerMessage(4013, LogLevel.Warning, "Not dialling {Address} for {ServerName}: it is this proxy's own listener {Listener} (request loop)")]
         public static partial void LoopRefused(ILogger logger, string serverName, IPEndPoint address, IPEndPoint listener);
+
+        [LoggerMessage(4012, LogLevel.Warning, "This runtime does not expose the stream under SslStream: Forwarding:TlsHandshakeTimeoutSeconds is not enforced")]
+        public static partial void HandshakeTimeoutUnavailable(ILogger logger);
 
         [LoggerMessage(4011, LogLevel.Debug, "Endpoint {EndPoint} of {ServerName} failed, trying the next one: {Reason}")]
         public static partial void EndpointFailed(ILogger logger, string serverName, IPEndPoint endPoint, string reason);
