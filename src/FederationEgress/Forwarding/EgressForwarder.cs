@@ -4,6 +4,7 @@ using FederationEgress.Discovery;
 using FederationEgress.Errors;
 using FederationEgress.Forwarding.Upstream;
 using FederationEgress.Resilience;
+using FederationEgress.Hosting;
 using FederationEgress.Security.Destinations;
 using FederationEgress.ServerNames;
 using Microsoft.AspNetCore.Http;
@@ -31,6 +32,7 @@ internal sealed partial class EgressForwarder : IEgressForwarder
     private readonly IServerResolver _resolver;
     private readonly IDestinationPolicy _destinations;
     private readonly IDestinationBackoff _backoff;
+    private readonly DestinationConcurrencyLimit _destinationLimit;
     private readonly IHttpForwarder _forwarder;
     private readonly HttpMessageInvoker _invoker;
     private readonly EgressHttpTransformer _transformer;
@@ -43,6 +45,7 @@ internal sealed partial class EgressForwarder : IEgressForwarder
         IServerResolver resolver,
         IDestinationPolicy destinations,
         IDestinationBackoff backoff,
+        DestinationConcurrencyLimit destinationLimit,
         IHttpForwarder forwarder,
         IUpstreamHandlerFactory handlers,
         EgressHttpTransformer transformer,
@@ -53,6 +56,7 @@ internal sealed partial class EgressForwarder : IEgressForwarder
         _resolver = resolver;
         _destinations = destinations;
         _backoff = backoff;
+        _destinationLimit = destinationLimit;
         _forwarder = forwarder;
         _invoker = handlers.GetInvoker(UpstreamHandlerKind.Federation);
         _transformer = transformer;
@@ -72,6 +76,25 @@ internal sealed partial class EgressForwarder : IEgressForwarder
     }
 
     public async Task ForwardAsync(HttpContext context, ServerName serverName, string pathAndQuery)
+    {
+        // One slow or hostile destination must not take every slot of the overall limit.
+        if (!_destinationLimit.TryAcquire(serverName.Value))
+        {
+            await WriteErrorAsync(context, new EgressError(EgressErrorKind.Overloaded, "admission", $"more than {_destinationLimit.Max} requests in flight to {serverName}"), serverName.Value);
+            return;
+        }
+
+        try
+        {
+            await ForwardAdmittedAsync(context, serverName, pathAndQuery);
+        }
+        finally
+        {
+            _destinationLimit.Release(serverName.Value);
+        }
+    }
+
+    private async Task ForwardAdmittedAsync(HttpContext context, ServerName serverName, string pathAndQuery)
     {
         // A declared body over the limit would fail mid-forward, after the remote got the headers.
         if (context.Request.ContentLength is { } length
@@ -216,7 +239,7 @@ internal sealed partial class EgressForwarder : IEgressForwarder
             else
             {
                 var egress = FindEgressException(exception);
-                error = egress?.Kind == EgressErrorKind.AddressDenied && attempt.FirstError is null
+                error = egress?.Kind is EgressErrorKind.AddressDenied or EgressErrorKind.LoopDetected && attempt.FirstError is null
                     ? egress
                     : establishment ? attempt.FirstError ?? Classify(result, exception, attempt) : Classify(result, exception, attempt);
             }

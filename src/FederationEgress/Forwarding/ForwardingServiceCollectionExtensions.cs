@@ -1,5 +1,6 @@
 using FederationEgress.Forwarding;
 using FederationEgress.Forwarding.Upstream;
+using FederationEgress.Security.LoopProtection;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
@@ -29,6 +30,9 @@ public static class ForwardingServiceCollectionExtensions
         // EgressForwarder logs each failure once, with the step and trace id; YARP's own per-request
         // logs would repeat it (with stack traces) for every failed request.
         services.Configure<LoggerFilterOptions>(o => o.AddFilter(YarpForwarderCategory, LogLevel.Error));
+        services.TryAddSingleton<FederationEgress.Hosting.DestinationConcurrencyLimit>();
+        services.TryAddSingleton<IUpstreamSocketDialer, UpstreamSocketDialer>();
+        services.TryAddSingleton<ListenerLoopGuard>();
         services.AddSingleton<UpstreamConnector>();
         services.AddSingleton<UpstreamHandlerFactory>();
         services.AddSingleton<IUpstreamHandlerFactory>(sp => sp.GetRequiredService<UpstreamHandlerFactory>());

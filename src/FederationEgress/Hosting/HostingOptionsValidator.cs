@@ -33,6 +33,16 @@ internal sealed class HostingOptionsValidator :
             failures.Add($"{LimitsOptions.SectionName}:{nameof(options.MaxConcurrentRequests)} must be > 0 (got {options.MaxConcurrentRequests})");
         }
 
+        if (options.MaxConcurrentRequestsPerDestination < 1)
+        {
+            failures.Add($"{LimitsOptions.SectionName}:{nameof(options.MaxConcurrentRequestsPerDestination)} must be > 0 (got {options.MaxConcurrentRequestsPerDestination})");
+        }
+
+        if (options.RequestHeadersTimeoutSeconds < 1)
+        {
+            failures.Add($"{LimitsOptions.SectionName}:{nameof(options.RequestHeadersTimeoutSeconds)} must be > 0 (got {options.RequestHeadersTimeoutSeconds})");
+        }
+
         return Result(failures);
     }
 

@@ -29,6 +29,7 @@ public static class HostingServiceCollectionExtensions
         services.AddSingleton<IConfigureOptions<KestrelServerOptions>, KestrelSetup>();
         services.AddSingleton<ReadinessState>();
         services.AddSingleton<ConcurrencyLimit>();
+        services.TryAddSingleton<DestinationConcurrencyLimit>();
         services.AddSingleton<ReadinessLifecycleService>();
         services.AddSingleton<IHostedService>(sp => sp.GetRequiredService<ReadinessLifecycleService>());
         services.AddRouting();

@@ -27,6 +27,7 @@ internal sealed class KestrelSetup : IConfigureOptions<KestrelServerOptions>
         options.AddServerHeader = false;
         options.Limits.MaxRequestHeadersTotalSize = limits.MaxRequestHeadersTotalSize;
         options.Limits.MaxRequestBodySize = limits.MaxRequestBodySize;
+        options.Limits.RequestHeadersTimeout = TimeSpan.FromSeconds(limits.RequestHeadersTimeoutSeconds);
 
         var listen = _listen.Value;
         options.Listen(IPAddress.Parse(listen.Address), listen.Port, l =>

@@ -17,4 +17,17 @@ public sealed class LimitsOptions
 
     /// <summary>Requests forwarded at the same time at most; more get 503 M_LIMIT_EXCEEDED.</summary>
     public int MaxConcurrentRequests { get; set; } = 10_000;
+
+    /// <summary>
+    /// Requests in flight to one destination server name at most; more get 503 M_LIMIT_EXCEEDED.
+    /// Keeps one slow or hostile remote from taking every slot of <see cref="MaxConcurrentRequests"/>.
+    /// Synapse sends a destination one transaction at a time, so 256 only bites on abuse.
+    /// </summary>
+    public int MaxConcurrentRequestsPerDestination { get; set; } = 256;
+
+    /// <summary>
+    /// Seconds a client has to send the complete request headers (Kestrel's RequestHeadersTimeout);
+    /// a slow-loris client that trickles headers is disconnected after it.
+    /// </summary>
+    public int RequestHeadersTimeoutSeconds { get; set; } = 30;
 }

@@ -4,6 +4,7 @@ using FederationEgress.Discovery;
 using FederationEgress.Dns;
 using FederationEgress.Errors;
 using FederationEgress.Security;
+using FederationEgress.Security.LoopProtection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -19,6 +20,8 @@ internal sealed partial class UpstreamConnector
 {
     private readonly IEgressAddressPolicy _policy;
     private readonly IDnsResolver _dns;
+    private readonly IUpstreamSocketDialer _dialer;
+    private readonly ListenerLoopGuard _loopGuard;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger<UpstreamConnector> _logger;
     private readonly TimeSpan _connectTimeout;
@@ -27,12 +30,16 @@ internal sealed partial class UpstreamConnector
     public UpstreamConnector(
         IEgressAddressPolicy policy,
         IDnsResolver dns,
+        IUpstreamSocketDialer dialer,
+        ListenerLoopGuard loopGuard,
         IOptions<ForwardingOptions> options,
         TimeProvider timeProvider,
         ILogger<UpstreamConnector> logger)
     {
         _policy = policy;
         _dns = dns;
+        _dialer = dialer;
+        _loopGuard = loopGuard;
         _timeProvider = timeProvider;
         _logger = logger;
         _connectTimeout = TimeSpan.FromSeconds(options.Value.ConnectTimeoutSeconds);
@@ -62,6 +69,7 @@ internal sealed partial class UpstreamConnector
         var start = attempt?.StartIndex ?? 0;
         EgressError? firstError = null;
         string? firstDenial = null;
+        string? firstLoop = null;
         for (var i = start; i < endpoints.Count; i++)
         {
             var endpoint = endpoints[i];
@@ -73,16 +81,24 @@ internal sealed partial class UpstreamConnector
                 continue;
             }
 
-            var socket = new Socket(endpoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+            // Even where the policy allows loopback or the pod network, never dial our own listeners.
+            if (_loopGuard.IsOwnListener(endpoint, out var listener))
+            {
+                Log.LoopRefused(_logger, name, endpoint, listener);
+                firstLoop ??= $"{endpoint.Address} is this proxy's own listener";
+                attempt?.MarkFailed(i);
+                continue;
+            }
+
+            Socket socket;
             using var timeout = new CancellationTokenSource(_connectTimeout, _timeProvider);
             using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
             try
             {
-                await socket.ConnectAsync(endpoint, linked.Token).ConfigureAwait(false);
+                socket = await _dialer.ConnectAsync(endpoint, linked.Token).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is SocketException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
             {
-                socket.Dispose();
                 var where = Where(endpoint, name);
                 var error = ex is SocketException se
                     ? new EgressError(EgressErrorKind.ConnectFailed, "connect", $"connecting to {where} failed: {Describe(se.SocketErrorCode)}")
@@ -93,11 +109,6 @@ internal sealed partial class UpstreamConnector
                 attempt?.MarkFailed(i);
                 continue;
             }
-            catch
-            {
-                socket.Dispose();
-                throw;
-            }
 
             if (attempt is not null)
             {
@@ -107,6 +118,12 @@ internal sealed partial class UpstreamConnector
 
             // A TLS failure on this connection marks endpoint i failed, so the forwarder's retry starts after it.
             return new UpstreamConnectionStream(socket, endpoint, attempt, i, _handshakeTimeout, _timeProvider);
+        }
+
+        if (firstError is null && firstLoop is not null)
+        {
+            // Not the listener address itself: clients must not learn the proxy's internal endpoints.
+            throw new EgressException(EgressErrorKind.LoopDetected, "loop protection", $"{name} resolves to this proxy itself; refusing to forward to it");
         }
 
         if (firstError is null && firstDenial is not null)
@@ -175,6 +192,9 @@ internal sealed partial class UpstreamConnector
     {
         [LoggerMessage(4010, LogLevel.Information, "Not dialling {Address} for {ServerName}: {Reason}")]
         public static partial void AddressDenied(ILogger logger, string serverName, IPEndPoint address, string reason);
+
+        [LoggerMessage(4013, LogLevel.Warning, "Not dialling {Address} for {ServerName}: it is this proxy's own listener {Listener} (request loop)")]
+        public static partial void LoopRefused(ILogger logger, string serverName, IPEndPoint address, IPEndPoint listener);
 
         [LoggerMessage(4012, LogLevel.Warning, "This runtime does not expose the stream under SslStream: Forwarding:TlsHandshakeTimeoutSeconds is not enforced")]
         public static partial void HandshakeTimeoutUnavailable(ILogger logger);
