@@ -36,7 +36,8 @@ public sealed class SingleFlightEndToEndTests
         bed.Dns.SetBehavior(name, DnsBehavior.Answer.After(release.Task), DnsRecordType.A);
 
         // A long DNS timeout: a retry while the gate is closed would be a second query by design.
-        await bed.StartProxyAsync(settings: ["Dns:TimeoutMilliseconds=30000", "Dns:Attempts=1"]);
+        // The per-destination cap (256 by default) is lifted: the whole burst must be in flight at once.
+        await bed.StartProxyAsync(settings: ["Dns:TimeoutMilliseconds=30000", "Dns:Attempts=1", $"Limits:MaxConcurrentRequestsPerDestination={Burst}"]);
         var inFlight = bed.Services.GetRequiredService<ConcurrencyLimit>();
 
         var requests = Enumerable.Range(0, Burst)
