@@ -44,7 +44,7 @@ internal sealed partial class DnsStubClient : IDnsClient
         _settings = settings;
         _time = time;
         _logger = logger;
-        if (settings.Source == "fallback")
+        if (settings.IsFallback)
         {
             Log.FallbackServer(_logger, DnsClientSettings.FallbackServer);
         }
