@@ -29,6 +29,7 @@ public partial class Program
         // First: the telemetry SDK starts before, and flushes after, everything else.
         builder.Services.AddEgressTelemetry(builder.Configuration);
         builder.Services.AddEgressHosting(builder.Configuration);
+        builder.Services.AddEgressResilience(builder.Configuration);
         builder.Services.AddEgressDns(builder.Configuration);
         builder.Services.AddEgressSecurity(builder.Configuration);
         builder.Services.AddEgressDiscovery(builder.Configuration);

@@ -3,6 +3,7 @@ using System.Net;
 using FederationEgress.Discovery;
 using FederationEgress.Errors;
 using FederationEgress.Forwarding.Upstream;
+using FederationEgress.Resilience;
 using FederationEgress.Security.Destinations;
 using FederationEgress.ServerNames;
 using Microsoft.AspNetCore.Http;
@@ -29,6 +30,7 @@ internal sealed partial class EgressForwarder : IEgressForwarder
 
     private readonly IServerResolver _resolver;
     private readonly IDestinationPolicy _destinations;
+    private readonly IDestinationBackoff _backoff;
     private readonly IHttpForwarder _forwarder;
     private readonly HttpMessageInvoker _invoker;
     private readonly EgressHttpTransformer _transformer;
@@ -40,6 +42,7 @@ internal sealed partial class EgressForwarder : IEgressForwarder
     public EgressForwarder(
         IServerResolver resolver,
         IDestinationPolicy destinations,
+        IDestinationBackoff backoff,
         IHttpForwarder forwarder,
         IUpstreamHandlerFactory handlers,
         EgressHttpTransformer transformer,
@@ -49,6 +52,7 @@ internal sealed partial class EgressForwarder : IEgressForwarder
     {
         _resolver = resolver;
         _destinations = destinations;
+        _backoff = backoff;
         _forwarder = forwarder;
         _invoker = handlers.GetInvoker(UpstreamHandlerKind.Federation);
         _transformer = transformer;
@@ -82,6 +86,13 @@ internal sealed partial class EgressForwarder : IEgressForwarder
         if (!_destinations.IsAllowed(serverName, out var denial))
         {
             await WriteErrorAsync(context, new EgressError(EgressErrorKind.DestinationDenied, "destination policy", denial), serverName.Value);
+            return;
+        }
+
+        // A destination that keeps refusing connections fails fast instead of being dialled again.
+        if (!_backoff.TryAdmit(serverName.Value, out var admission, out var backedOff))
+        {
+            await WriteErrorAsync(context, backedOff, serverName.Value);
             return;
         }
 
@@ -120,23 +131,32 @@ internal sealed partial class EgressForwarder : IEgressForwarder
         context.Features.Set(new ForwardingRequestState(resolution, uri, attempt, profile, headersTimeout));
         try
         {
-            await ForwardWithFailoverAsync(context, resolution, attempt, headersTimeout);
+            await ForwardWithFailoverAsync(context, resolution, attempt, headersTimeout, admission);
         }
         finally
         {
             context.Features.Set<ForwardingRequestState>(null);
+            if (context.Features.Get<ForwardingOutcome>() is { } outcome)
+            {
+                outcome.Endpoint = attempt.ConnectedEndPoint;
+            }
         }
     }
 
     public Task WriteErrorAsync(HttpContext context, EgressError error, string? serverName)
     {
+        if (context.Features.Get<ForwardingOutcome>() is { } outcome)
+        {
+            outcome.Error = error;
+        }
+
         var traceId = Activity.Current?.TraceId.ToHexString() ?? context.TraceIdentifier;
         Log.ForwardFailed(_logger, context.Request.Method, serverName ?? "-", error.Step, EgressErrorMapper.TypeName(error.Kind), error.Message, traceId);
         var profile = context.Features.Get<IForwardingProfileFeature>()?.Profile ?? ForwardingProfile.PathMode;
         return EgressErrorMapper.WriteAsync(context, error, profile);
     }
 
-    private async Task ForwardWithFailoverAsync(HttpContext context, Resolution resolution, UpstreamAttempt attempt, CancellationTokenSource headersTimeout)
+    private async Task ForwardWithFailoverAsync(HttpContext context, Resolution resolution, UpstreamAttempt attempt, CancellationTokenSource headersTimeout, BackoffAdmission admission)
     {
         var name = resolution.ServerName.Value;
 
@@ -149,6 +169,7 @@ internal sealed partial class EgressForwarder : IEgressForwarder
             var result = await _forwarder.SendAsync(context, DestinationPrefix, _invoker, _requestConfig, _transformer, headersTimeout.Token);
             if (result == ForwarderError.None)
             {
+                _backoff.ReportResponse(admission);
                 return;
             }
 
@@ -161,6 +182,7 @@ internal sealed partial class EgressForwarder : IEgressForwarder
             var exception = context.Features.Get<IForwarderErrorFeature>()?.Exception;
             if (context.Response.HasStarted)
             {
+                _backoff.ReportResponse(admission); // the destination answered; the body broke later
                 // YARP already aborted the response so the client cannot mistake it for a complete one.
                 Log.ResponseAborted(_logger, name, result, exception?.Message ?? result.ToString());
                 return;
@@ -169,12 +191,18 @@ internal sealed partial class EgressForwarder : IEgressForwarder
             var establishment = result == ForwarderError.Request && IsConnectionEstablishmentFailure(exception);
             if (establishment && attempt.FailureCount == failuresBefore)
             {
+                // Not seen by the connector or the certificate check (e.g. a TLS alert from the
+                // remote): blame the endpoint this request last connected to.
                 attempt.RecordFailure(Classify(result, exception, attempt));
+                if (attempt.ConnectedIndex >= 0 && FindEgressException(exception) is null)
+                {
+                    attempt.MarkFailed(attempt.ConnectedIndex);
+                }
             }
 
-            if (establishment && tryNumber < maxTries && attempt.NextIndex < resolution.Endpoints.Count && !headersTimeout.IsCancellationRequested)
+            if (establishment && tryNumber < maxTries && attempt.StartIndex < resolution.Endpoints.Count && !headersTimeout.IsCancellationRequested)
             {
-                Log.FailingOver(_logger, name, attempt.NextIndex);
+                Log.FailingOver(_logger, name, attempt.StartIndex);
                 context.Response.Clear(); // back to 200, or YARP refuses to forward again
                 context.Features.Set<IForwarderErrorFeature>(null);
                 continue;
@@ -191,6 +219,11 @@ internal sealed partial class EgressForwarder : IEgressForwarder
                 error = egress?.Kind == EgressErrorKind.AddressDenied && attempt.FirstError is null
                     ? egress
                     : establishment ? attempt.FirstError ?? Classify(result, exception, attempt) : Classify(result, exception, attempt);
+            }
+
+            if (establishment)
+            {
+                _backoff.ReportConnectionFailure(admission, error);
             }
 
             await WriteErrorAsync(context, error, name);
@@ -292,8 +325,8 @@ internal sealed partial class EgressForwarder : IEgressForwarder
         [LoggerMessage(4000, LogLevel.Warning, "{Method} to {ServerName} failed at step '{Step}' ({Reason}): {Message} [trace {TraceId}]")]
         public static partial void ForwardFailed(ILogger logger, string method, string serverName, string step, string reason, string message, string traceId);
 
-        [LoggerMessage(4001, LogLevel.Debug, "Connection to an endpoint of {ServerName} could not be established; retrying from endpoint #{NextIndex}")]
-        public static partial void FailingOver(ILogger logger, string serverName, int nextIndex);
+        [LoggerMessage(4001, LogLevel.Debug, "Connection to an endpoint of {ServerName} could not be established; retrying from endpoint #{StartIndex}")]
+        public static partial void FailingOver(ILogger logger, string serverName, int startIndex);
 
         [LoggerMessage(4002, LogLevel.Debug, "Client went away while forwarding to {ServerName} ({Error})")]
         public static partial void ClientAborted(ILogger logger, string serverName, ForwarderError error);

@@ -307,7 +307,7 @@ public sealed class ScriptedDnsServer : IAsyncDisposable
             {
                 connection = await _tcp.AcceptSocketAsync(_stopping.Token).ConfigureAwait(false);
             }
-            catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException or SocketException)
+            catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException or SocketException or InvalidOperationException)
             {
                 return;
             }

@@ -67,6 +67,26 @@ public sealed class PathForwardingTests(TestCaFixture fixture) : IClassFixture<T
         Assert.Equal(name, seen.Host);
     }
 
+    [Theory]
+    [InlineData("127.0.0.17", "127.0.0.17", null)]
+    [InlineData("[::1]", "::1", null)]
+    [InlineData("noport.test", "127.0.0.18", "noport.test")]
+    public async Task Forward_ServerNameWithoutPort_HostHasNoPortAdded(string serverName, string listenAddress, string? expectedSni)
+    {
+        var address = IPAddress.Parse(listenAddress);
+        var san = expectedSni ?? listenAddress;
+        await using var server = await TlsTestServer.StartAsync(fixture.Ca.IssueServerCertificate([san]), address);
+        await using var proxy = await TestProxy.StartAsync(settings: fixture.TrustSetting);
+        proxy.Resolver.Map(serverName, server.EndPoint);
+
+        using var response = await proxy.SendAsync(HttpMethod.Get, $"/{serverName}/_matrix/federation/v1/version");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var seen = Assert.Single(server.Requests);
+        Assert.Equal(serverName, seen.Host);
+        Assert.Equal(expectedSni, seen.Sni);
+    }
+
     [Fact]
     public async Task Forward_DelegatedResolution_HostAndSniComeFromResolutionNotServerName()
     {
@@ -183,6 +203,43 @@ public sealed class PathForwardingTests(TestCaFixture fixture) : IClassFixture<T
         {
             Assert.False(seen.Headers.ContainsKey(absent), $"the remote received '{absent}'");
         }
+    }
+
+    [Fact]
+    public async Task Forward_DelegatedToIpLiteral_NoSniAndHostIsTheIp()
+    {
+        // TL-06: delegation to an IP literal with port still sends no SNI; the certificate is checked for the IP.
+        await using var server = await TlsTestServer.StartAsync(fixture.Ca.IssueServerCertificate(["127.0.0.19"]), IPAddress.Parse("127.0.0.19"));
+        await using var proxy = await TestProxy.StartAsync(settings: fixture.TrustSetting);
+        var delegated = $"127.0.0.19:{server.Port}";
+        proxy.Resolver.Map("delegating.test", delegated, null, server.EndPoint);
+
+        using var response = await proxy.SendAsync(HttpMethod.Get, "/delegating.test/_matrix/federation/v1/version");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var seen = Assert.Single(server.Requests);
+        Assert.Null(seen.Sni);
+        Assert.Equal(delegated, seen.Host);
+    }
+
+    [Fact]
+    public async Task Forward_ConfiguredStripHeader_IsNotForwarded()
+    {
+        await using var server = await TlsTestServer.StartAsync(fixture.Ca.IssueServerCertificate(["127.0.0.1"]));
+        var name = $"127.0.0.1:{server.Port}";
+        await using var proxy = await TestProxy.StartAsync(settings: [fixture.TrustSetting, "Forwarding:StripRequestHeaders:0=X-Egress-Token"]);
+        proxy.Resolver.Map(name, server.EndPoint);
+
+        using var response = await proxy.SendAsync(HttpMethod.Get, $"/{name}/_matrix/federation/v1/version", configure: request =>
+        {
+            request.Headers.TryAddWithoutValidation("X-Egress-Token", "secret");
+            request.Headers.TryAddWithoutValidation("X-Other", "kept");
+        });
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var seen = Assert.Single(server.Requests);
+        Assert.False(seen.Headers.ContainsKey("x-egress-token"));
+        Assert.Equal("kept", seen.Headers["x-other"]);
     }
 
     [Theory]

@@ -6,6 +6,7 @@ using FederationEgress.Testing.Fakes;
 using FederationEgress.Testing.Hosting;
 using FederationEgress.Testing.Tls;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 
 namespace FederationEgress.Tests.Forwarding;
 
@@ -133,6 +134,39 @@ public sealed class UpstreamFailureTests(TestCaFixture fixture) : IClassFixture<
         Assert.Equal(body, seen.Body);
     }
 
+    [Theory]
+    [InlineData(HttpProtocols.Http1AndHttp2)]
+    [InlineData(HttpProtocols.Http1)]
+    public async Task Forward_ParallelRequestsFirstEndpointFailsTls_AllFailOver(HttpProtocols protocols)
+    {
+        await using var badServer = await TlsTestServer.StartAsync(fixture.Ca.IssueServerCertificate(["someone-else.test"]), IPAddress.Parse("127.0.0.20"), protocols: protocols);
+        await using var goodServer = await TlsTestServer.StartAsync(fixture.Ca.IssueServerCertificate(["parallel.test"]), IPAddress.Parse("127.0.0.21"), protocols: protocols);
+        await using var proxy = await TestProxy.StartAsync(settings: fixture.TrustSetting);
+        proxy.Resolver.Map("parallel.test", "parallel.test", "parallel.test", badServer.EndPoint, goodServer.EndPoint);
+
+        var responses = await Task.WhenAll(Enumerable.Range(0, 20).Select(i =>
+            proxy.SendAsync(HttpMethod.Put, $"/parallel.test/_matrix/federation/v1/send/p{i}", new StringContent($"{{\"n\":{i}}}"))));
+
+        try
+        {
+            foreach (var response in responses)
+            {
+                Assert.True(response.StatusCode == HttpStatusCode.OK, await response.Content.ReadAsStringAsync(Ct));
+            }
+
+            Assert.Empty(badServer.Requests);
+            Assert.Equal(20, goodServer.Requests.Count);
+            Assert.Equal(20, goodServer.Requests.Select(r => r.RawTarget).Distinct().Count());
+        }
+        finally
+        {
+            foreach (var response in responses)
+            {
+                response.Dispose();
+            }
+        }
+    }
+
     [Fact]
     public async Task Forward_EveryEndpointRefuses_Returns502NamingTheFirstError()
     {
@@ -182,7 +216,7 @@ public sealed class UpstreamFailureTests(TestCaFixture fixture) : IClassFixture<
     {
         using var stall = new StallingListener(IPAddress.Parse("127.0.0.11"));
         await using var server = await TlsTestServer.StartAsync(fixture.Ca.IssueServerCertificate(["slow.test"]));
-        await using var proxy = await TestProxy.StartAsync(settings: [fixture.TrustSetting, "Forwarding:TlsHandshakeTimeoutSeconds=0.5"]);
+        await using var proxy = await TestProxy.StartAsync(settings: [fixture.TrustSetting, "Forwarding:TlsHandshakeTimeoutSeconds=1"]);
         proxy.Resolver.Map("slow.test:8448", "slow.test:8448", "slow.test", stall.EndPoint, server.EndPoint);
 
         using var response = await proxy.SendAsync(HttpMethod.Get, "/slow.test:8448/_matrix/federation/v1/version");
@@ -210,7 +244,7 @@ public sealed class UpstreamFailureTests(TestCaFixture fixture) : IClassFixture<
     {
         using var blackhole = new FullBacklogListener(IPAddress.Parse("127.0.0.16"));
         await using var server = await TlsTestServer.StartAsync(fixture.Ca.IssueServerCertificate(["blackhole2.test"]));
-        await using var proxy = await TestProxy.StartAsync(settings: [fixture.TrustSetting, "Forwarding:ConnectTimeoutSeconds=0.5"]);
+        await using var proxy = await TestProxy.StartAsync(settings: [fixture.TrustSetting, "Forwarding:ConnectTimeoutSeconds=1"]);
         proxy.Resolver.Map("blackhole2.test:8448", "blackhole2.test:8448", "blackhole2.test", blackhole.EndPoint, server.EndPoint);
 
         using var response = await proxy.SendAsync(HttpMethod.Get, "/blackhole2.test:8448/_matrix/federation/v1/version");
@@ -281,6 +315,40 @@ public sealed class UpstreamFailureTests(TestCaFixture fixture) : IClassFixture<
         {
             await ReadErrorAsync(response, HttpStatusCode.BadGateway, EgressErrorKind.UpstreamProtocolError);
         }
+    }
+
+    [Fact]
+    public async Task Forward_RemoteStallsMidBody_ClientResponseIsAbortedAfterIdleTimeout()
+    {
+        await using var server = await TlsTestServer.StartAsync(fixture.Ca.IssueServerCertificate(["127.0.0.1"]));
+        var name = $"127.0.0.1:{server.Port}";
+        await using var proxy = await TestProxy.StartAsync(settings: [fixture.TrustSetting, "Forwarding:IdleBodyTimeoutSeconds=1"]);
+        proxy.Resolver.Map(name, server.EndPoint);
+
+        // Warm up: the idle timeout also bounds a silent wait for headers, so let connection set-up
+        // and first-use costs (JIT in a cold test process) happen on requests that answer at once.
+        var warm = false;
+        for (var i = 0; i < 5 && !warm; i++)
+        {
+            using var warmUp = await proxy.SendAsync(HttpMethod.Get, $"/{name}/_matrix/federation/v1/version");
+            await warmUp.Content.ReadAsByteArrayAsync(Ct);
+            warm = warmUp.StatusCode == HttpStatusCode.OK;
+        }
+
+        Assert.True(warm, "the proxy never answered a warm-up request");
+
+        server.Handler = async context =>
+        {
+            context.Response.ContentLength = 10_000;
+            await context.Response.Body.WriteAsync(new byte[100], context.RequestAborted);
+            await context.Response.Body.FlushAsync(context.RequestAborted);
+            await Task.Delay(Timeout.Infinite, context.RequestAborted);
+        };
+
+        using var response = await proxy.SendAsync(HttpMethod.Get, $"/{name}/_matrix/media/v3/download/slow/body");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        await Assert.ThrowsAnyAsync<Exception>(() => response.Content.ReadAsByteArrayAsync(Ct));
     }
 
     [Fact]

@@ -24,11 +24,37 @@ internal sealed class UpstreamAttempt
     /// <summary>The endpoints to dial and the Host/TLS name.</summary>
     public Resolution Resolution { get; }
 
-    /// <summary>Index of the first endpoint the next connection attempt dials.</summary>
-    public int NextIndex { get; set; }
+    private int _startIndex;
+
+    /// <summary>
+    /// Index of the first endpoint not known to fail for this request: connection attempts dial
+    /// from here. Only failures move it; a successful connect does not, because SocketsHttpHandler
+    /// may hand that connection to another request and open a new one for this request.
+    /// </summary>
+    public int StartIndex => Volatile.Read(ref _startIndex);
 
     /// <summary>The endpoint of the last established TCP connection, if any.</summary>
     public IPEndPoint? ConnectedEndPoint { get; set; }
+
+    /// <summary>Index of <see cref="ConnectedEndPoint"/> in the resolution, or -1.</summary>
+    public int ConnectedIndex { get; set; } = -1;
+
+    /// <summary>Marks endpoint <paramref name="index"/> as failed: later attempts start after it.</summary>
+    public void MarkFailed(int index)
+    {
+        var next = index + 1;
+        var current = Volatile.Read(ref _startIndex);
+        while (current < next)
+        {
+            var seen = Interlocked.CompareExchange(ref _startIndex, next, current);
+            if (seen == current)
+            {
+                return;
+            }
+
+            current = seen;
+        }
+    }
 
     /// <summary>The first failure recorded; the one reported after the last endpoint fails.</summary>
     public EgressError? FirstError => Volatile.Read(ref _firstError);

@@ -17,11 +17,12 @@ internal sealed class UpstreamConnectionStream : Stream
     private readonly TimeSpan _handshakeTimeout;
     private int _handshakeState; // 0 = pending, 1 = validated, 2 = timed out
 
-    public UpstreamConnectionStream(Socket socket, IPEndPoint remote, UpstreamAttempt? attempt, TimeSpan handshakeTimeout, TimeProvider timeProvider)
+    public UpstreamConnectionStream(Socket socket, IPEndPoint remote, UpstreamAttempt? attempt, int endpointIndex, TimeSpan handshakeTimeout, TimeProvider timeProvider)
     {
         _inner = new NetworkStream(socket, ownsSocket: true);
         RemoteEndPoint = remote;
         Attempt = attempt;
+        EndpointIndex = endpointIndex;
         _handshakeTimeout = handshakeTimeout;
         _handshakeTimer = timeProvider.CreateTimer(static s => ((UpstreamConnectionStream)s!).OnHandshakeTimeout(), this, handshakeTimeout, Timeout.InfiniteTimeSpan);
     }
@@ -31,6 +32,19 @@ internal sealed class UpstreamConnectionStream : Stream
 
     /// <summary>The request state that opened the connection, when it came from the forwarder.</summary>
     public UpstreamAttempt? Attempt { get; }
+
+    /// <summary>The endpoint's index in <see cref="Attempt"/>'s resolution (-1 without one).</summary>
+    public int EndpointIndex { get; }
+
+    /// <summary>Records a TLS failure of this connection on its request, so failover moves past the endpoint.</summary>
+    public void ReportTlsFailure(EgressError error)
+    {
+        if (Attempt is { } attempt)
+        {
+            attempt.RecordFailure(error);
+            attempt.MarkFailed(EndpointIndex);
+        }
+    }
 
     public override bool CanRead => true;
 
@@ -100,7 +114,7 @@ internal sealed class UpstreamConnectionStream : Stream
             return;
         }
 
-        Attempt?.RecordFailure(new EgressError(
+        ReportTlsFailure(new EgressError(
             EgressErrorKind.Timeout,
             "tls",
             $"TLS handshake with {RemoteEndPoint} did not complete within {_handshakeTimeout.TotalSeconds:0.###} s"));

@@ -36,7 +36,11 @@ internal sealed partial class UpstreamConnector
         _timeProvider = timeProvider;
         _logger = logger;
         _connectTimeout = TimeSpan.FromSeconds(options.Value.ConnectTimeoutSeconds);
-        _handshakeTimeout = TimeSpan.FromSeconds(options.Value.TlsHandshakeTimeoutSeconds);
+        _handshakeTimeout = SslInnerStream.IsAvailable ? TimeSpan.FromSeconds(options.Value.TlsHandshakeTimeoutSeconds) : Timeout.InfiniteTimeSpan;
+        if (!SslInnerStream.IsAvailable)
+        {
+            Log.HandshakeTimeoutUnavailable(logger);
+        }
     }
 
     /// <summary>The ConnectCallback.</summary>
@@ -55,7 +59,7 @@ internal sealed partial class UpstreamConnector
             ? new EndPointList(resolved)
             : await ResolveHostAsync(context.DnsEndPoint, cancellationToken).ConfigureAwait(false);
 
-        var start = attempt?.NextIndex ?? 0;
+        var start = attempt?.StartIndex ?? 0;
         EgressError? firstError = null;
         string? firstDenial = null;
         for (var i = start; i < endpoints.Count; i++)
@@ -65,6 +69,7 @@ internal sealed partial class UpstreamConnector
             {
                 Log.AddressDenied(_logger, name, endpoint, reason);
                 firstDenial ??= $"{endpoint.Address}: {reason}";
+                attempt?.MarkFailed(i);
                 continue;
             }
 
@@ -85,6 +90,7 @@ internal sealed partial class UpstreamConnector
                 Log.EndpointFailed(_logger, name, endpoint, error.Message);
                 firstError ??= error;
                 attempt?.RecordFailure(error);
+                attempt?.MarkFailed(i);
                 continue;
             }
             catch
@@ -95,17 +101,12 @@ internal sealed partial class UpstreamConnector
 
             if (attempt is not null)
             {
-                // A TLS failure on this connection makes the forwarder retry from the next endpoint.
-                attempt.NextIndex = i + 1;
                 attempt.ConnectedEndPoint = endpoint;
+                attempt.ConnectedIndex = i;
             }
 
-            return new UpstreamConnectionStream(socket, endpoint, attempt, _handshakeTimeout, _timeProvider);
-        }
-
-        if (attempt is not null)
-        {
-            attempt.NextIndex = endpoints.Count;
+            // A TLS failure on this connection marks endpoint i failed, so the forwarder's retry starts after it.
+            return new UpstreamConnectionStream(socket, endpoint, attempt, i, _handshakeTimeout, _timeProvider);
         }
 
         if (firstError is null && firstDenial is not null)
@@ -174,6 +175,9 @@ internal sealed partial class UpstreamConnector
     {
         [LoggerMessage(4010, LogLevel.Information, "Not dialling {Address} for {ServerName}: {Reason}")]
         public static partial void AddressDenied(ILogger logger, string serverName, IPEndPoint address, string reason);
+
+        [LoggerMessage(4012, LogLevel.Warning, "This runtime does not expose the stream under SslStream: Forwarding:TlsHandshakeTimeoutSeconds is not enforced")]
+        public static partial void HandshakeTimeoutUnavailable(ILogger logger);
 
         [LoggerMessage(4011, LogLevel.Debug, "Endpoint {EndPoint} of {ServerName} failed, trying the next one: {Reason}")]
         public static partial void EndpointFailed(ILogger logger, string serverName, IPEndPoint endPoint, string reason);

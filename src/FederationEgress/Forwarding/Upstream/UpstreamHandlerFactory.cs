@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Security;
-using System.Reflection;
 using System.Security.Cryptography.X509Certificates;
 using FederationEgress.Diagnostics;
 using FederationEgress.Errors;
@@ -27,10 +26,6 @@ internal sealed partial class UpstreamHandlerFactory : IUpstreamHandlerFactory, 
 {
     /// <summary>Well-known fetches are rare and small: a couple of connections per host is plenty.</summary>
     private const int WellKnownMaxConnectionsPerServer = 2;
-
-    // SslStream passes itself as the callback's sender; the stream under it (ours) is only reachable
-    // through the protected AuthenticatedStream.InnerStream. Read once, used per handshake.
-    private static readonly Func<System.IO.Stream, System.IO.Stream?> InnerStreamOf = CreateInnerStreamAccessor();
 
     private readonly ITlsPolicy _tls;
     private readonly System.Diagnostics.DistributedContextPropagator _propagator;
@@ -100,7 +95,7 @@ internal sealed partial class UpstreamHandlerFactory : IUpstreamHandlerFactory, 
     private bool ValidateCertificate(object sender, X509Certificate? certificate, X509Chain? chain, SslPolicyErrors errors)
     {
         var ssl = sender as SslStream;
-        var connection = ssl is null ? null : InnerStreamOf(ssl) as UpstreamConnectionStream;
+        var connection = SslInnerStream.ConnectionOf(sender);
         connection?.MarkHandshakeProgress();
 
         var targetHost = ssl?.TargetHostName ?? string.Empty;
@@ -111,21 +106,9 @@ internal sealed partial class UpstreamHandlerFactory : IUpstreamHandlerFactory, 
 
         var where = connection is null ? targetHost : $"{connection.RemoteEndPoint} ({targetHost})";
         var error = new EgressError(EgressErrorKind.TlsFailed, "tls", $"certificate of {where} rejected: {reason}");
-        connection?.Attempt?.RecordFailure(error);
+        connection?.ReportTlsFailure(error);
         Log.CertificateRejected(_logger, where, reason);
         return false;
-    }
-
-    private static Func<System.IO.Stream, System.IO.Stream?> CreateInnerStreamAccessor()
-    {
-        var getter = typeof(AuthenticatedStream).GetProperty("InnerStream", BindingFlags.Instance | BindingFlags.NonPublic)?.GetMethod;
-        if (getter is null)
-        {
-            return static _ => null;
-        }
-
-        var read = getter.CreateDelegate<Func<AuthenticatedStream, System.IO.Stream>>();
-        return stream => stream is AuthenticatedStream authenticated ? read(authenticated) : null;
     }
 
     private static partial class Log

@@ -1,0 +1,97 @@
+using System.Net;
+using System.Net.Sockets;
+using FederationEgress.Diagnostics;
+using FederationEgress.Testing.Hosting;
+using FederationEgress.Testing.Tls;
+using FederationEgress.Tests.Security;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace FederationEgress.Tests.Forwarding;
+
+/// <summary>One access-log line per forwarded request, whatever its outcome.</summary>
+public sealed class AccessLogTests(TestCaFixture fixture) : IClassFixture<TestCaFixture>
+{
+    private const int AccessLogEventId = 7010;
+
+    [Fact]
+    public async Task Forward_Success_OneLineWithMethodNameStatusAndEndpoint()
+    {
+        await using var server = await TlsTestServer.StartAsync(fixture.Ca.IssueServerCertificate(["127.0.0.1"]));
+        var name = $"127.0.0.1:{server.Port}";
+        var logs = new CapturingLoggerProvider();
+        await using var proxy = await StartAsync(logs);
+        proxy.Resolver.Map(name, server.EndPoint);
+
+        using var response = await proxy.SendAsync(HttpMethod.Put, $"/{name}/_matrix/federation/v1/send/1", new StringContent("{}"));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var line = Assert.Single(await WaitForAccessLogAsync(logs));
+        Assert.Contains("PUT", line);
+        Assert.Contains(name, line);
+        Assert.Contains("200", line);
+        Assert.Contains(server.EndPoint.ToString(), line);
+    }
+
+    [Fact]
+    public async Task Forward_AllEndpointsRefuse_OneLineWithStatusAndErrorType()
+    {
+        using var unused = new TcpListener(IPAddress.Loopback, 0);
+        unused.Start();
+        var refused = (IPEndPoint)unused.LocalEndpoint;
+        unused.Stop();
+        var name = $"127.0.0.1:{refused.Port}";
+        var logs = new CapturingLoggerProvider();
+        await using var proxy = await StartAsync(logs);
+        proxy.Resolver.Map(name, refused);
+
+        using var response = await proxy.SendAsync(HttpMethod.Get, $"/{name}/_matrix/federation/v1/version");
+
+        Assert.Equal(HttpStatusCode.BadGateway, response.StatusCode);
+        var line = Assert.Single(await WaitForAccessLogAsync(logs));
+        Assert.Contains("502", line);
+        Assert.Contains("connect_failed", line);
+    }
+
+    [Fact]
+    public async Task Forward_InvalidServerName_OneLineWithStatus400()
+    {
+        var logs = new CapturingLoggerProvider();
+        await using var proxy = await StartAsync(logs);
+
+        using var response = await proxy.SendAsync(HttpMethod.Get, "/bad_name/_matrix/federation/v1/version");
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var line = Assert.Single(await WaitForAccessLogAsync(logs));
+        Assert.Contains("400", line);
+        Assert.Contains("invalid_server_name", line);
+    }
+
+    private Task<TestProxy> StartAsync(CapturingLoggerProvider logs) =>
+        TestProxy.StartAsync(
+            resolver: null,
+            policy: null,
+            configure: builder =>
+            {
+                builder.Logging.AddProvider(logs);
+                builder.Logging.AddFilter(RequestLog.CategoryName, LogLevel.Information);
+            },
+            fixture.TrustSetting);
+
+    // The line is written when the response completes, which can be just after the client saw it.
+    private static async Task<IReadOnlyList<string>> WaitForAccessLogAsync(CapturingLoggerProvider logs)
+    {
+        for (var i = 0; i < 200; i++)
+        {
+            var lines = logs.Entries.Where(e => e.EventId == AccessLogEventId).Select(e => e.Message).ToList();
+            if (lines.Count > 0)
+            {
+                return lines;
+            }
+
+            await Task.Delay(25, TestContext.Current.CancellationToken);
+        }
+
+        return [];
+    }
+}
