@@ -21,6 +21,7 @@ internal sealed class FederationWorld : IAsyncDisposable
     private static int _nextNet;
 
     private readonly List<TlsTestServer> _servers = [];
+    private readonly List<string> _files = [];
     private readonly string _caFile;
     private WebApplication? _app;
 
@@ -80,6 +81,7 @@ internal sealed class FederationWorld : IAsyncDisposable
 
         var path = Path.Combine(Path.GetTempPath(), $"fe-diag-{Guid.NewGuid():N}.json");
         File.WriteAllText(path, JsonSerializer.Serialize(root));
+        _files.Add(path);
         return path;
     }
 
@@ -157,5 +159,6 @@ internal sealed class FederationWorld : IAsyncDisposable
         await Dns.DisposeAsync();
         Ca.Dispose();
         File.Delete(_caFile);
+        _files.ForEach(File.Delete);
     }
 }
