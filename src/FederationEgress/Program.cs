@@ -1,10 +1,16 @@
 using FederationEgress.Diagnostics;
+using FederationEgress.Diagnostics.Cli;
 using FederationEgress.Discovery;
 using FederationEgress.FrontEnds.Connect;
 using FederationEgress.Dns;
 using FederationEgress.Security;
 using FederationEgress.Security.ClientAuth;
 using FederationEgress.Hosting;
+
+if (args is [EgressCli.ResolveCommand, ..])
+{
+    return await EgressCli.RunAsync(args, Program.BuildApp);
+}
 
 return EgressHost.Run(() => Program.BuildApp(args));
 
@@ -30,10 +36,11 @@ public partial class Program
         builder.Services.AddEgressForwarding(builder.Configuration);
         builder.Services.AddEgressSynapseFrontEnd(builder.Configuration);
         builder.Services.AddEgressConnectFrontEnd(builder.Configuration, ConnectDestinationPolicy.FromServices);
+        builder.Services.AddEgressDiagnostics(builder.Configuration);
         configure?.Invoke(builder);
 
         var app = builder.Build();
-        app.UseEgressListeners();
+        app.UseEgressListeners(static management => management.MapEgressResolveEndpoint());
 
         // Synapse's listener authenticates with its own shared secret and selects its profile;
         // the path-mode listener uses the operator's client auth.

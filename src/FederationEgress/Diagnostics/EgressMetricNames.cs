@@ -45,4 +45,13 @@ public static class EgressMetricNames
 
     /// <summary>UpDownCounter of requests being forwarded right now; tag matrix.front_end.</summary>
     public const string ActiveRequests = "egress.requests.active";
+
+    /// <summary>Counter of CONNECT requests handled; tag matrix.outcome ("completed" or an error type).</summary>
+    public const string Tunnels = "egress.tunnels";
+
+    /// <summary>Counter of bytes relayed through CONNECT tunnels; tag matrix.direction.</summary>
+    public const string TunnelBytes = "egress.tunnel.bytes";
+
+    /// <summary>Histogram of established CONNECT tunnel lifetimes in seconds.</summary>
+    public const string TunnelDuration = "egress.tunnel.duration";
 }

@@ -24,17 +24,26 @@ public sealed class EgressMetrics
 
     private readonly Counter<long> _resolutions;
     private readonly Histogram<double> _resolutionDuration;
-    private readonly UpDownCounter<long> _resolutionCacheEntries;
     private readonly Counter<long> _wellKnownFetches;
     private readonly Counter<long> _dnsQueries;
     private readonly Histogram<double> _dnsQueryDuration;
     private readonly Counter<long> _dnsCacheLookups;
-    private readonly UpDownCounter<long> _dnsCacheEntries;
     private readonly Counter<long> _upstreamRequests;
     private readonly Histogram<double> _upstreamRequestDuration;
     private readonly Counter<long> _upstreamFailovers;
     private readonly Counter<long> _policyDenials;
     private readonly UpDownCounter<long> _activeRequests;
+    private readonly Counter<long> _tunnels;
+    private readonly Counter<long> _tunnelBytes;
+    private readonly Histogram<double> _tunnelDuration;
+    private readonly CacheSizeSources _resolutionCaches = new();
+    private readonly CacheSizeSources _dnsCaches = new();
+
+    /// <summary>
+    /// The instance on <see cref="EgressTelemetry.Meter"/>: what DI hands out, and what code that is
+    /// not constructed by DI (static helpers, hot paths) records through.
+    /// </summary>
+    public static EgressMetrics Default { get; } = new(EgressTelemetry.Meter);
 
     /// <summary>Creates the instruments on <paramref name="meter"/> (tests pass a private meter).</summary>
     public EgressMetrics(Meter meter)
@@ -47,8 +56,8 @@ public sealed class EgressMetrics
             EgressMetricNames.Resolutions, "{resolution}", "Server-name resolutions, cache hits included.");
         _resolutionDuration = meter.CreateHistogram(
             EgressMetricNames.ResolutionDuration, "s", "Time to resolve a server name, cache hits included.", advice: durationAdvice);
-        _resolutionCacheEntries = meter.CreateUpDownCounter<long>(
-            EgressMetricNames.ResolutionCacheEntries, "{entry}", "Resolutions held in the resolution cache.");
+        meter.CreateObservableUpDownCounter(
+            EgressMetricNames.ResolutionCacheEntries, _resolutionCaches.Observe, "{entry}", "Resolutions held in the resolution cache.");
         _wellKnownFetches = meter.CreateCounter<long>(
             EgressMetricNames.WellKnownFetches, "{fetch}", "Fetches of /.well-known/matrix/server by result.");
         _dnsQueries = meter.CreateCounter<long>(
@@ -57,8 +66,8 @@ public sealed class EgressMetrics
             EgressMetricNames.DnsQueryDuration, "s", "Time for one DNS question to be answered or time out.", advice: dnsAdvice);
         _dnsCacheLookups = meter.CreateCounter<long>(
             EgressMetricNames.DnsCacheLookups, "{lookup}", "DNS cache lookups by outcome.");
-        _dnsCacheEntries = meter.CreateUpDownCounter<long>(
-            EgressMetricNames.DnsCacheEntries, "{entry}", "Record sets held in the DNS cache.");
+        meter.CreateObservableUpDownCounter(
+            EgressMetricNames.DnsCacheEntries, _dnsCaches.Observe, "{entry}", "Record sets held in the DNS cache.");
         _upstreamRequests = meter.CreateCounter<long>(
             EgressMetricNames.UpstreamRequests, "{request}", "Forwarded requests by response status class and outcome.");
         _upstreamRequestDuration = meter.CreateHistogram(
@@ -69,7 +78,24 @@ public sealed class EgressMetrics
             EgressMetricNames.PolicyDenials, "{denial}", "Destinations or addresses refused by the egress policy.");
         _activeRequests = meter.CreateUpDownCounter<long>(
             EgressMetricNames.ActiveRequests, "{request}", "Requests being forwarded right now.");
+        _tunnels = meter.CreateCounter<long>(
+            EgressMetricNames.Tunnels, "{tunnel}", "CONNECT requests handled, by outcome.");
+        _tunnelBytes = meter.CreateCounter<long>(
+            EgressMetricNames.TunnelBytes, "By", "Bytes relayed through CONNECT tunnels, by direction.");
+        _tunnelDuration = meter.CreateHistogram(
+            EgressMetricNames.TunnelDuration, "s", "Duration of established CONNECT tunnels.", advice: durationAdvice);
     }
+
+    /// <summary>
+    /// Counts a resolution answered from the resolution cache. Hits are counted but not timed:
+    /// timing would cost two clock reads, more than the hit itself. Allocation-free.
+    /// </summary>
+    public void ResolutionCacheHit(DiscoveryStep step) =>
+        _resolutions.Add(
+            1,
+            new KeyValuePair<string, object?>(EgressTagNames.DiscoveryStep, EgressTagValues.Step(step)),
+            new KeyValuePair<string, object?>(EgressTagNames.Cache, EgressTagValues.CacheHit),
+            new KeyValuePair<string, object?>(EgressTagNames.Outcome, EgressTagValues.Success));
 
     /// <summary>
     /// Records one resolution. <paramref name="step"/> is null when discovery failed before a branch
@@ -94,8 +120,14 @@ public sealed class EgressMetrics
         _resolutions.Add(1, tags);
     }
 
-    /// <summary>Adjusts the resolution-cache size by <paramref name="delta"/> (+1 on insert, -1 on eviction).</summary>
-    public void ResolutionCacheEntriesChanged(long delta) => _resolutionCacheEntries.Add(delta);
+    /// <summary>Adjusts the reported resolution-cache size by <paramref name="delta"/> (for caches that push changes).</summary>
+    public void ResolutionCacheEntriesChanged(long delta) => _resolutionCaches.Add(delta);
+
+    /// <summary>
+    /// Adds a resolution cache whose size is read at each collection. Held weakly: a collected
+    /// cache (a disposed test host) drops out.
+    /// </summary>
+    public void RegisterResolutionCache(Func<long> count) => _resolutionCaches.Register(count);
 
     /// <summary>Records one well-known fetch.</summary>
     /// <param name="result">One of the <c>EgressTagValues.WellKnown*</c> constants.</param>
@@ -105,14 +137,26 @@ public sealed class EgressMetrics
     /// <summary>
     /// Records one DNS question sent upstream: <paramref name="recordType"/> "A", "AAAA" or "SRV";
     /// <paramref name="responseCode"/> "NOERROR", "NXDOMAIN", "SERVFAIL", … or "timeout".
+    /// Optional: <c>transport</c> "udp" or "tcp" (<c>network.transport</c>); <c>errorType</c> why the
+    /// query failed ("timeout", "unreachable", "malformed", "servfail"…), null when answered usefully.
     /// </summary>
-    public void DnsQueryCompleted(string recordType, string responseCode, TimeSpan duration)
+    public void DnsQueryCompleted(string recordType, string responseCode, TimeSpan duration, string? transport = null, string? errorType = null)
     {
         var tags = new TagList
         {
             { EgressTagNames.DnsQuestionType, recordType },
             { EgressTagNames.DnsResponseCode, responseCode },
         };
+        if (transport is not null)
+        {
+            tags.Add(EgressTagNames.NetworkTransport, transport);
+        }
+
+        if (errorType is not null)
+        {
+            tags.Add(EgressTagNames.ErrorType, errorType);
+        }
+
         _dnsQueries.Add(1, tags);
         _dnsQueryDuration.Record(duration.TotalSeconds, tags);
     }
@@ -124,8 +168,11 @@ public sealed class EgressMetrics
             new KeyValuePair<string, object?>(EgressTagNames.DnsQuestionType, recordType),
             new KeyValuePair<string, object?>(EgressTagNames.Cache, cache));
 
-    /// <summary>Adjusts the DNS-cache size by <paramref name="delta"/>.</summary>
-    public void DnsCacheEntriesChanged(long delta) => _dnsCacheEntries.Add(delta);
+    /// <summary>Adjusts the reported DNS-cache size by <paramref name="delta"/> (for caches that push changes).</summary>
+    public void DnsCacheEntriesChanged(long delta) => _dnsCaches.Add(delta);
+
+    /// <summary>Adds a DNS cache whose size is read at each collection (held weakly).</summary>
+    public void RegisterDnsCache(Func<long> count) => _dnsCaches.Register(count);
 
     /// <summary>
     /// Records one forwarded request once its outcome is known: the destination's status code
@@ -165,6 +212,18 @@ public sealed class EgressMetrics
     /// <summary>Call when a request started with <see cref="RequestStarted"/> ends, whatever the outcome.</summary>
     public void RequestEnded(string frontEnd) =>
         _activeRequests.Add(-1, new KeyValuePair<string, object?>(EgressTagNames.FrontEnd, frontEnd));
+
+    /// <summary>Records a CONNECT request's end: <paramref name="outcome"/> "completed" or an error type such as "address_denied".</summary>
+    public void TunnelCompleted(string outcome) =>
+        _tunnels.Add(1, new KeyValuePair<string, object?>(EgressTagNames.Outcome, outcome));
+
+    /// <summary>Records the bytes an established tunnel relayed each way and how long it lasted.</summary>
+    public void TunnelClosed(long upstreamBytes, long downstreamBytes, TimeSpan duration)
+    {
+        _tunnelBytes.Add(upstreamBytes, new KeyValuePair<string, object?>(EgressTagNames.Direction, EgressTagValues.Upstream));
+        _tunnelBytes.Add(downstreamBytes, new KeyValuePair<string, object?>(EgressTagNames.Direction, EgressTagValues.Downstream));
+        _tunnelDuration.Record(duration.TotalSeconds);
+    }
 
     /// <summary>Semantic-convention method normalisation: known methods as-is, anything else "_OTHER" (bounded cardinality).</summary>
     internal static string NormalizeMethod(string method) => method switch

@@ -79,4 +79,10 @@ public static class EgressTagNames
 
     /// <summary>Why the egress policy refused an address or destination, e.g. "forbidden_range", "destination_denied".</summary>
     public const string PolicyReason = "matrix.policy.reason";
+
+    /// <summary>Transport of a DNS query: "udp" or "tcp".</summary>
+    public const string NetworkTransport = "network.transport";
+
+    /// <summary>Direction of relayed tunnel bytes: "upstream" (client to destination) or "downstream".</summary>
+    public const string Direction = "matrix.direction";
 }

@@ -41,8 +41,32 @@ public static class EgressTagValues
     /// <summary><see cref="EgressTagNames.WellKnownResult"/>: connection, TLS or protocol failure.</summary>
     public const string WellKnownError = "error";
 
+    /// <summary><see cref="EgressTagNames.WellKnownResult"/>: answered from the well-known cache, nothing fetched.</summary>
+    public const string WellKnownCached = "cached";
+
     /// <summary><see cref="EgressTagNames.WellKnownResult"/>: no answer in time.</summary>
     public const string WellKnownTimeout = "timeout";
+
+    /// <summary><see cref="EgressTagNames.Cache"/>: a background refresh of a cached entry.</summary>
+    public const string CacheRefresh = "refresh";
+
+    /// <summary><see cref="EgressTagNames.Cache"/>: a diagnostic report that neither read nor wrote the cache.</summary>
+    public const string CacheBypass = "bypass";
+
+    /// <summary><see cref="EgressTagNames.Direction"/>: client to destination.</summary>
+    public const string Upstream = "upstream";
+
+    /// <summary><see cref="EgressTagNames.Direction"/>: destination to client.</summary>
+    public const string Downstream = "downstream";
+
+    /// <summary><see cref="EgressTagNames.PolicyReason"/>: a dialled IP address is in a denied range.</summary>
+    public const string PolicyForbiddenRange = "forbidden_range";
+
+    /// <summary><see cref="EgressTagNames.PolicyReason"/>: the destination server name is denied.</summary>
+    public const string PolicyDestinationDenied = "destination_denied";
+
+    /// <summary><see cref="EgressTagNames.PolicyReason"/>: the client failed authentication or came from a forbidden range.</summary>
+    public const string PolicyClientDenied = "client_denied";
 
     private static readonly string[] StatusClasses = ["1xx", "2xx", "3xx", "4xx", "5xx"];
 

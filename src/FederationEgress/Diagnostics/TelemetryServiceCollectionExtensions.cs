@@ -33,7 +33,7 @@ public static class TelemetryServiceCollectionExtensions
             .ValidateOnStart();
         services.AddSingleton<IValidateOptions<EgressTelemetryOptions>>(new EgressTelemetryOptionsValidator(configuration));
 
-        services.TryAddSingleton(_ => new EgressMetrics(EgressTelemetry.Meter));
+        services.TryAddSingleton(EgressMetrics.Default);
         services.AddTransient<IStartupFilter, RequestTelemetryStartupFilter>();
 
         services.TryAddSingleton(sp => new EgressTelemetryService(

@@ -1,9 +1,8 @@
-using System.Diagnostics.Metrics;
 using FederationEgress.Diagnostics;
 
 namespace FederationEgress.Discovery;
 
-/// <summary>Span names, attribute names and instruments of server discovery (on <see cref="EgressTelemetry"/>).</summary>
+/// <summary>Span and attribute names of server discovery (spans on <see cref="EgressTelemetry"/>; metrics through <see cref="EgressMetrics"/>).</summary>
 internal static class DiscoveryTelemetry
 {
     public const string ResolveActivity = "matrix.resolve";
@@ -19,8 +18,6 @@ internal static class DiscoveryTelemetry
     public const string EndpointsTag = "matrix.endpoints";
     public const string CacheTag = "matrix.cache";
     public const string ExpiresAtTag = "matrix.expires_at";
-    public const string OutcomeTag = "outcome";
-    public const string ResultTag = "result";
     public const string ErrorTypeTag = "error.type";
 
     public const string UrlTag = "url.full";
@@ -32,25 +29,6 @@ internal static class DiscoveryTelemetry
     public const string DnsOutcomeTag = "dns.outcome";
     public const string DnsStaleTag = "dns.stale";
     public const string DnsHostTag = "dns.question.name";
-
-    /// <summary>Counter: resolutions, tagged outcome, matrix.discovery.step, matrix.cache.</summary>
-    public static readonly Counter<long> Resolutions =
-        EgressTelemetry.Meter.CreateCounter<long>("egress.resolutions", "{resolution}", "Server name resolutions");
-
-    /// <summary>Histogram: resolution duration in seconds.</summary>
-    public static readonly Histogram<double> ResolutionDuration =
-        EgressTelemetry.Meter.CreateHistogram<double>("egress.resolution.duration", "s", "Time to resolve a server name");
-
-    /// <summary>Counter: well-known lookups, tagged result = valid | permanent_failure | temporary_failure | cached.</summary>
-    public static readonly Counter<long> WellKnownFetches =
-        EgressTelemetry.Meter.CreateCounter<long>("egress.well_known.fetches", "{fetch}", "Well-known fetches and cache hits");
-
-    private static readonly List<WeakReference<Func<int>>> CacheCounters = [];
-
-    static DiscoveryTelemetry()
-    {
-        EgressTelemetry.Meter.CreateObservableGauge("egress.resolution.cache.entries", ObserveCacheEntries, "{entry}", "Server names in the resolution cache");
-    }
 
     /// <summary>snake_case names of <see cref="DiscoveryStep"/> values, indexed by the enum value.</summary>
     private static readonly string[] StepNames =
@@ -67,31 +45,4 @@ internal static class DiscoveryTelemetry
 
     /// <summary>snake_case of a step, for the <c>matrix.discovery.step</c> attribute.</summary>
     public static string StepName(DiscoveryStep step) => StepNames[(int)step];
-
-    /// <summary>Registers a cache size source for the gauge (held weakly: a collected resolver drops out).</summary>
-    public static void RegisterCache(Func<int> count)
-    {
-        lock (CacheCounters)
-        {
-            CacheCounters.RemoveAll(w => !w.TryGetTarget(out _));
-            CacheCounters.Add(new WeakReference<Func<int>>(count));
-        }
-    }
-
-    private static int ObserveCacheEntries()
-    {
-        var total = 0;
-        lock (CacheCounters)
-        {
-            foreach (var weak in CacheCounters)
-            {
-                if (weak.TryGetTarget(out var count))
-                {
-                    total += count();
-                }
-            }
-        }
-
-        return total;
-    }
 }

@@ -17,4 +17,8 @@ public sealed record DiscoveryTraceStep(
     IReadOnlyList<string> Records,
     DateTimeOffset? ExpiresAt,
     bool Stale,
-    TimeSpan Duration);
+    TimeSpan Duration)
+{
+    /// <summary>For "well_known" steps: the fetch behind the answer (status, body, cache headers, redirects).</summary>
+    public WellKnown.WellKnownFetchResult? WellKnown { get; init; }
+}

@@ -142,7 +142,7 @@ internal sealed partial class ServerResolver
             }
 
             var status = fetch.StatusCode is int code ? $"HTTP {code}; " : string.Empty;
-            trace.Add(new DiscoveryTraceStep("well_known", url, fetch.OutcomeName, $"{lookup.CacheName}; {status}{fetch.Message}; attempts {fetch.Attempts}", records, lookup.ExpiresAt, false, _time.GetElapsedTime(start)));
+            trace.Add(new DiscoveryTraceStep("well_known", url, fetch.OutcomeName, $"{lookup.CacheName}; {status}{fetch.Message}; attempts {fetch.Attempts}", records, lookup.ExpiresAt, false, _time.GetElapsedTime(start)) { WellKnown = fetch });
         }
 
         return lookup;

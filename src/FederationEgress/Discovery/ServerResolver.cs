@@ -31,7 +31,7 @@ internal sealed partial class ServerResolver : IServerResolver, IServerResolverD
     private readonly ILogger _logger;
     private readonly BoundedExpiringCache<string, CachedResolution> _cache;
     private readonly SingleFlight<string, Resolution> _flights = new(StringComparer.Ordinal);
-    private readonly Func<int> _cacheCount;
+    private readonly Func<long> _cacheCount;
     private readonly CoarseClock _clock;
 
     public ServerResolver(
@@ -55,7 +55,7 @@ internal sealed partial class ServerResolver : IServerResolver, IServerResolverD
             StringComparer.Ordinal);
         _clock = new CoarseClock(time);
         _cacheCount = () => _cache.Count;
-        DiscoveryTelemetry.RegisterCache(_cacheCount);
+        EgressMetrics.Default.RegisterResolutionCache(_cacheCount);
     }
 
     /// <summary>Server names in the resolution cache.</summary>
@@ -242,7 +242,7 @@ internal sealed partial class ServerResolver : IServerResolver, IServerResolverD
         return ticks >= long.MaxValue / 2 ? long.MaxValue / 2 : (long)ticks;
     }
 
-    // Hits are counted but not timed: timing would cost two clock reads, more than the hit itself.
+    // Hits are counted but not timed (EgressMetrics.ResolutionCacheHit): timing would cost two clock reads, more than the hit itself.
     private static void RecordHit(ServerName serverName, Resolution resolution)
     {
         if (EgressTelemetry.ActivitySource.HasListeners())
@@ -250,10 +250,7 @@ internal sealed partial class ServerResolver : IServerResolver, IServerResolverD
             TraceHit(serverName, resolution);
         }
 
-        var step = new KeyValuePair<string, object?>(DiscoveryTelemetry.StepTag, DiscoveryTelemetry.StepName(resolution.Step));
-        var hit = new KeyValuePair<string, object?>(DiscoveryTelemetry.CacheTag, "hit");
-        var success = new KeyValuePair<string, object?>(DiscoveryTelemetry.OutcomeTag, "success");
-        DiscoveryTelemetry.Resolutions.Add(1, success, step, hit);
+        EgressMetrics.Default.ResolutionCacheHit(resolution.Step);
     }
 
     private static void TraceHit(ServerName serverName, Resolution resolution)
@@ -280,11 +277,7 @@ internal sealed partial class ServerResolver : IServerResolver, IServerResolverD
             SetResolutionTags(activity, serverName, resolution, cache);
         }
 
-        var step = new KeyValuePair<string, object?>(DiscoveryTelemetry.StepTag, DiscoveryTelemetry.StepName(resolution.Step));
-        var cacheTag = new KeyValuePair<string, object?>(DiscoveryTelemetry.CacheTag, cache);
-        var success = new KeyValuePair<string, object?>(DiscoveryTelemetry.OutcomeTag, "success");
-        DiscoveryTelemetry.Resolutions.Add(1, success, step, cacheTag);
-        DiscoveryTelemetry.ResolutionDuration.Record(_time.GetElapsedTime(start).TotalSeconds, success, step, cacheTag);
+        EgressMetrics.Default.ResolutionCompleted(resolution.Step, cache, error: null, _time.GetElapsedTime(start));
         if (_logger.IsEnabled(LogLevel.Debug))
         {
             Log.Resolved(_logger, serverName.Value, DiscoveryTelemetry.StepName(resolution.Step), resolution.HostHeader, resolution.TlsName ?? "(ip)", string.Join(",", resolution.Endpoints));
@@ -302,11 +295,7 @@ internal sealed partial class ServerResolver : IServerResolver, IServerResolverD
             activity.SetStatus(ActivityStatusCode.Error, error.ToString());
         }
 
-        var step = new KeyValuePair<string, object?>(DiscoveryTelemetry.StepTag, "failed");
-        var cacheTag = new KeyValuePair<string, object?>(DiscoveryTelemetry.CacheTag, cache);
-        var outcome = new KeyValuePair<string, object?>(DiscoveryTelemetry.OutcomeTag, type);
-        DiscoveryTelemetry.Resolutions.Add(1, outcome, step, cacheTag);
-        DiscoveryTelemetry.ResolutionDuration.Record(_time.GetElapsedTime(start).TotalSeconds, outcome, step, cacheTag);
+        EgressMetrics.Default.ResolutionCompleted(step: null, cache, error.Kind, _time.GetElapsedTime(start));
         Log.ResolveFailed(_logger, serverName.Value, error.ToString());
     }
 

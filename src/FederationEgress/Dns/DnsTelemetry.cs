@@ -1,9 +1,8 @@
-using System.Diagnostics.Metrics;
 using FederationEgress.Diagnostics;
 
 namespace FederationEgress.Dns;
 
-/// <summary>DNS instruments and span/tag names (on <see cref="EgressTelemetry"/>'s Meter and ActivitySource).</summary>
+/// <summary>DNS span and tag names (on <see cref="EgressTelemetry"/>'s ActivitySource; metrics go through <see cref="EgressMetrics"/>).</summary>
 internal static class DnsTelemetry
 {
     public const string QueryActivityName = "dns.query";
@@ -24,17 +23,15 @@ internal static class DnsTelemetry
     public const string Miss = "miss";
     public const string Stale = "stale";
 
-    /// <summary>Queries sent (one per question, whatever the retries), by type, response code and transport.</summary>
-    public static readonly Counter<long> Queries = EgressTelemetry.Meter.CreateCounter<long>(
-        "egress.dns.queries", unit: "{query}", description: "DNS queries sent by the stub client.");
-
-    /// <summary>Time from the first datagram to the final answer or failure.</summary>
-    public static readonly Histogram<double> QueryDuration = EgressTelemetry.Meter.CreateHistogram<double>(
-        "egress.dns.query.duration", unit: "s", description: "Duration of DNS queries, retries included.");
-
-    /// <summary>Cache lookups by outcome (hit, miss, stale).</summary>
-    public static readonly Counter<long> CacheLookups = EgressTelemetry.Meter.CreateCounter<long>(
-        "egress.dns.cache.lookups", unit: "{lookup}", description: "DNS cache lookups by outcome.");
+    /// <summary>The record type as a metric tag value, without allocating.</summary>
+    public static string TypeName(Protocol.DnsRecordType type) => type switch
+    {
+        Protocol.DnsRecordType.A => "A",
+        Protocol.DnsRecordType.AAAA => "AAAA",
+        Protocol.DnsRecordType.SRV => "SRV",
+        Protocol.DnsRecordType.CNAME => "CNAME",
+        _ => "OTHER",
+    };
 
     public static string TransportName(DnsTransport transport) => transport == DnsTransport.Tcp ? "tcp" : "udp";
 }

@@ -80,7 +80,8 @@ public static class EgressHost
         }
     }
 
-    private static bool IsConfigurationError(Exception ex) =>
+    /// <summary>True for the exceptions that mean "bad configuration" (exit code 2) rather than a crash.</summary>
+    internal static bool IsConfigurationError(Exception ex) =>
         ex is OptionsValidationException or FileNotFoundException or InvalidDataException
 
         // The binder's "Failed to convert configuration value '…' at 'Key' to type …".

@@ -123,6 +123,7 @@ public sealed class EgressMetricsTests : IDisposable
         _metrics.PolicyDenied("forbidden_range");
         _metrics.ResolutionCacheEntriesChanged(3);
         _metrics.DnsCacheEntriesChanged(-1);
+        _recorder.RecordObservables();
 
         Assert.Equal("not_found", Assert.Single(_recorder.Of(EgressMetricNames.WellKnownFetches)).Tags[EgressTagNames.WellKnownResult]);
         Assert.Equal("stale", Assert.Single(_recorder.Of(EgressMetricNames.DnsCacheLookups)).Tags[EgressTagNames.Cache]);

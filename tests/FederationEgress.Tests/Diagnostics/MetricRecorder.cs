@@ -28,6 +28,9 @@ internal sealed class MetricRecorder : IDisposable
 
     public IReadOnlyList<Measurement> Measurements => _measurements.ToArray();
 
+    /// <summary>Reads the observable instruments now (their values are only measured on collection).</summary>
+    public void RecordObservables() => _listener.RecordObservableInstruments();
+
     /// <summary>Measurements of the instrument <paramref name="name"/>.</summary>
     public IReadOnlyList<Measurement> Of(string name) => _measurements.Where(m => m.Instrument.Name == name).ToArray();
 

@@ -122,7 +122,7 @@ public sealed class DnsTelemetryTests : IDisposable
 
         var outcomes = parent.Events.Where(e => e.Name == "dns.cache").Select(e => e.Tags.First(t => t.Key == "dns.cache").Value).ToList();
         Assert.Equal(["miss", "hit", "stale"], outcomes);
-        var lookups = _measurements.Where(m => m.Instrument == "egress.dns.cache.lookups").Select(m => m.Tags["outcome"]).ToList();
+        var lookups = _measurements.Where(m => m.Instrument == "egress.dns.cache.lookups").Select(m => m.Tags["matrix.cache"]).ToList();
         Assert.Equal(["miss", "hit", "stale"], lookups);
     }
 
@@ -137,7 +137,7 @@ public sealed class DnsTelemetryTests : IDisposable
 
         var query = Assert.Single(_measurements, m => m.Instrument == "egress.dns.queries");
         Assert.Equal(1, query.Value);
-        Assert.Equal(("A", "noerror", "udp"), (query.Tags["dns.question.type"], query.Tags["dns.response_code"], query.Tags["network.transport"]));
+        Assert.Equal(("A", "NOERROR", "udp"), (query.Tags["dns.question.type"], query.Tags["dns.response.rcode"], query.Tags["network.transport"]));
         var duration = Assert.Single(_measurements, m => m.Instrument == "egress.dns.query.duration");
         Assert.True(duration.Value >= 0);
     }

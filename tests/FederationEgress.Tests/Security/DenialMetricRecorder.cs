@@ -29,7 +29,7 @@ internal sealed class DenialMetricRecorder : IDisposable
             {
                 foreach (var tag in tags)
                 {
-                    if (tag.Key == "reason")
+                    if (tag.Key == "matrix.policy.reason")
                     {
                         lock (_reasons)
                         {

@@ -159,7 +159,7 @@ public sealed class EgressAddressPolicyTests
         policy.IsAllowed(IPAddress.Parse("127.0.0.1"), out _);
         policy.IsAllowed(IPAddress.Parse("::1"), out _);
 
-        Assert.Equal(["address", "address"], recorder.Reasons);
+        Assert.Equal(["forbidden_range", "forbidden_range"], recorder.Reasons);
     }
 
     [Theory]

@@ -26,6 +26,18 @@ public sealed record WellKnownFetchResult(
     /// <summary>Whether another attempt could help (connect/TLS errors and 5xx; never too large, timeouts or permanent failures).</summary>
     public bool IsRetryable => Failure is WellKnownFailure.ConnectError or WellKnownFailure.TlsError or WellKnownFailure.ServerError;
 
+    /// <summary>The start of the 200 response body (UTF-8, at most <see cref="ReportedBodyChars"/> characters), for diagnostic reports.</summary>
+    public string? Body { get; init; }
+
+    /// <summary>The 200 response's Cache-Control header, for diagnostic reports.</summary>
+    public string? CacheControl { get; init; }
+
+    /// <summary>The 200 response's Expires header, for diagnostic reports.</summary>
+    public string? Expires { get; init; }
+
+    /// <summary>How much of the body reports keep (well-known documents are tens of bytes; this bounds the cache's memory).</summary>
+    public const int ReportedBodyChars = 1024;
+
     /// <summary>snake_case outcome for traces and metrics.</summary>
     public string OutcomeName => Outcome switch
     {

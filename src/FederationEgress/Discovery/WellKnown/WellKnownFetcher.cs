@@ -176,11 +176,16 @@ internal sealed partial class WellKnownFetcher
                     return Failure(url, WellKnownFailure.TooLarge, status, $"body larger than {_options.WellKnownMaxBodyBytes} bytes", redirects);
                 }
 
-                var period = CachePeriodParser.FromHeaders(
-                    response.Headers.NonValidated.TryGetValues("Cache-Control", out var cc) ? cc : null,
-                    response.Content.Headers.NonValidated.TryGetValues("Expires", out var ex) ? ex.LastOrDefault() : null,
-                    _time.GetUtcNow());
-                return Parse(url, body, period, redirects);
+                IEnumerable<string>? cacheControl = response.Headers.NonValidated.TryGetValues("Cache-Control", out var cc) ? cc : null;
+                var expires = response.Content.Headers.NonValidated.TryGetValues("Expires", out var ex) ? ex.LastOrDefault() : null;
+                var period = CachePeriodParser.FromHeaders(cacheControl, expires, _time.GetUtcNow());
+                var text = Encoding.UTF8.GetString(body, 0, Math.Min(body.Length, WellKnownFetchResult.ReportedBodyChars));
+                return Parse(url, body, period, redirects) with
+                {
+                    Body = text.Length > WellKnownFetchResult.ReportedBodyChars ? text[..WellKnownFetchResult.ReportedBodyChars] : text,
+                    CacheControl = cacheControl is null ? null : string.Join(", ", cacheControl),
+                    Expires = expires,
+                };
             }
         }
     }

@@ -1,4 +1,5 @@
 using FederationEgress.Caching;
+using FederationEgress.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -60,7 +61,7 @@ internal sealed partial class WellKnownResolver
                 StartBackgroundRefresh(host);
             }
 
-            DiscoveryTelemetry.WellKnownFetches.Add(1, new KeyValuePair<string, object?>(DiscoveryTelemetry.ResultTag, "cached"));
+            EgressMetrics.Default.WellKnownFetched(EgressTagValues.WellKnownCached);
             return new ValueTask<WellKnownLookup>(new WellKnownLookup(entry.Delegation, entry.ExpiresAt, entry.RefreshAt, WellKnownCacheOutcome.Hit, entry.LastFetch));
         }
 
@@ -107,7 +108,7 @@ internal sealed partial class WellKnownResolver
         var started = _time.GetUtcNow();
         var hadValid = previous is not null && started < previous.HadValidUntil;
         var result = await _fetcher.FetchAsync(host, retry: hadValid, CancellationToken.None).ConfigureAwait(false);
-        DiscoveryTelemetry.WellKnownFetches.Add(1, new KeyValuePair<string, object?>(DiscoveryTelemetry.ResultTag, result.OutcomeName));
+        EgressMetrics.Default.WellKnownFetched(MetricResult(result));
 
         var now = _time.GetUtcNow();
         var previousValid = previous is { Delegation: not null } && now < previous.ExpiresAt;
@@ -185,4 +186,15 @@ internal sealed partial class WellKnownResolver
         [LoggerMessage(2024, LogLevel.Error, "Background well-known refresh failed unexpectedly")]
         public static partial void RefreshFailed(ILogger logger, Exception exception);
     }
+
+    // The metric's result: low-cardinality classes operators alert on (docs/observability.md).
+    private static string MetricResult(WellKnownFetchResult result) => result.Failure switch
+    {
+        WellKnownFailure.None => EgressTagValues.WellKnownDelegated,
+        WellKnownFailure.HttpStatus => EgressTagValues.WellKnownNotFound,
+        WellKnownFailure.InvalidJson or WellKnownFailure.NotAnObject or WellKnownFailure.MissingServer
+            or WellKnownFailure.InvalidServer or WellKnownFailure.InvalidRedirect => EgressTagValues.WellKnownInvalid,
+        WellKnownFailure.Timeout => EgressTagValues.WellKnownTimeout,
+        _ => EgressTagValues.WellKnownError,
+    };
 }

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using FederationEgress.Caching;
+using FederationEgress.Diagnostics;
 using FederationEgress.Dns.Protocol;
 using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Logging;
@@ -56,7 +57,13 @@ internal sealed partial class CachingDnsResolver : IDnsResolver, IDisposable
 
         // Expiry is ours (TimeProvider, serve-stale); the MemoryCache only bounds the entry count.
         _cache = new MemoryCache(new MemoryCacheOptions { SizeLimit = options.MaxEntries });
+
+        // The metric holds the source weakly; this field keeps it alive as long as the resolver.
+        _entryCount = () => _cache.Count;
+        EgressMetrics.Default.RegisterDnsCache(_entryCount);
     }
+
+    private readonly Func<long> _entryCount;
 
     /// <summary>Entries currently cached (diagnostics and tests).</summary>
     internal long EntryCount => _cache.Count;
@@ -343,7 +350,7 @@ internal sealed partial class CachingDnsResolver : IDnsResolver, IDisposable
 
     private static void RecordLookup(string name, DnsRecordType type, string outcome)
     {
-        DnsTelemetry.CacheLookups.Add(1, new KeyValuePair<string, object?>(DnsTelemetry.OutcomeTag, outcome));
+        EgressMetrics.Default.DnsCacheLookup(DnsTelemetry.TypeName(type), outcome);
         if (Activity.Current is { IsAllDataRequested: true } activity)
         {
             activity.AddEvent(new ActivityEvent(DnsTelemetry.CacheEventName, tags: new ActivityTagsCollection

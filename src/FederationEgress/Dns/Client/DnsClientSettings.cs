@@ -13,6 +13,12 @@ public sealed record DnsClientSettings(IReadOnlyList<IPEndPoint> Servers, TimeSp
     /// <summary>glibc's server when resolv.conf names none.</summary>
     public static readonly IPEndPoint FallbackServer = new(IPAddress.Loopback, DnsServerEndPoint.DefaultPort);
 
+    /// <summary><see cref="Source"/> when neither configuration nor resolv.conf named a server.</summary>
+    public const string FallbackSource = "fallback";
+
+    /// <summary>True when no server was configured or found in resolv.conf (only the guessed <see cref="FallbackServer"/>).</summary>
+    public bool IsFallback => Source == FallbackSource;
+
     /// <summary>Builds the settings; reads resolv.conf (through <paramref name="loadResolvConf"/>) only when no servers are configured.</summary>
     public static DnsClientSettings Create(DnsOptions options, Func<string, ResolvConf>? loadResolvConf = null)
     {
@@ -42,7 +48,7 @@ public sealed record DnsClientSettings(IReadOnlyList<IPEndPoint> Servers, TimeSp
             else
             {
                 servers = [FallbackServer];
-                source = "fallback";
+                source = FallbackSource;
             }
         }
 

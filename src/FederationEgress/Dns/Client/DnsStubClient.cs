@@ -44,7 +44,7 @@ internal sealed partial class DnsStubClient : IDnsClient
         _settings = settings;
         _time = time;
         _logger = logger;
-        if (settings.Source == "fallback")
+        if (settings.IsFallback)
         {
             Log.FallbackServer(_logger, DnsClientSettings.FallbackServer);
         }
@@ -147,23 +147,9 @@ internal sealed partial class DnsStubClient : IDnsClient
     {
         var transport = DnsTelemetry.TransportName(result.Transport);
         var errorType = ErrorType(result);
-        var tags = new TagList
-        {
-            { DnsTelemetry.QuestionTypeTag, typeName },
-            { DnsTelemetry.TransportTag, transport },
-        };
-        if (result.Response is { } response)
-        {
-            tags.Add(DnsTelemetry.ResponseCodeTag, ResponseCodeTag(response.ResponseCode));
-        }
-
-        if (errorType is not null)
-        {
-            tags.Add(DnsTelemetry.ErrorTypeTag, errorType);
-        }
-
-        DnsTelemetry.Queries.Add(1, tags);
-        DnsTelemetry.QueryDuration.Record(duration.TotalSeconds, tags);
+        // Metrics use the dig mnemonics ("NOERROR") of dns.response.rcode, or the failure when no response arrived.
+        var responseCode = result.Response is { } response ? DnsNames.ResponseCodeName(response.ResponseCode) : errorType ?? "none";
+        EgressMetrics.Default.DnsQueryCompleted(typeName, responseCode, duration, transport, errorType);
 
         if (activity is not null)
         {

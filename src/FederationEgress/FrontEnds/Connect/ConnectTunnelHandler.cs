@@ -76,7 +76,7 @@ internal sealed partial class ConnectTunnelHandler : ConnectionHandler
             await output.CompleteAsync();
         }
 
-        ConnectTelemetry.Tunnels.Add(1, new KeyValuePair<string, object?>("outcome", outcome));
+        EgressMetrics.Default.TunnelCompleted(outcome);
         if (outcome != ConnectTelemetry.OutcomeCompleted)
         {
             activity?.SetTag("error.type", outcome);
@@ -163,9 +163,7 @@ internal sealed partial class ConnectTunnelHandler : ConnectionHandler
         var (sent, received) = await RelayAsync(input, output, upstream, idle);
         var duration = _time.GetElapsedTime(started);
 
-        ConnectTelemetry.Bytes.Add(sent, new KeyValuePair<string, object?>("direction", "upstream"));
-        ConnectTelemetry.Bytes.Add(received, new KeyValuePair<string, object?>("direction", "downstream"));
-        ConnectTelemetry.Duration.Record(duration.TotalSeconds);
+        EgressMetrics.Default.TunnelClosed(sent, received, duration);
         activity?.SetTag("egress.tunnel.bytes_upstream", sent);
         activity?.SetTag("egress.tunnel.bytes_downstream", received);
         Log.Closed(_logger, connectionId, request.Host, request.Port, sent, received, duration.TotalSeconds);

@@ -55,7 +55,7 @@ public sealed class ConnectTelemetryTests
             string? direction = null;
             foreach (var tag in tags)
             {
-                if (tag.Key == "direction")
+                if (tag.Key == "matrix.direction")
                 {
                     direction = tag.Value as string;
                 }

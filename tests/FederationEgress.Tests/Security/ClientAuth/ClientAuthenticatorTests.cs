@@ -83,7 +83,7 @@ public sealed class ClientAuthenticatorTests : IDisposable
         Assert.Equal(EgressErrorKind.ClientUnauthorized, wrong!.Kind);
         Assert.Equal(EgressErrorKind.ClientUnauthorized, missing!.Kind);
         Assert.Equal(EgressErrorKind.ClientForbidden, forbidden!.Kind);
-        Assert.Equal(["client", "client", "client"], recorder.Reasons);
+        Assert.Equal(["client_denied", "client_denied", "client_denied"], recorder.Reasons);
         Assert.NotEmpty(_logs.Messages);
         Assert.All(_logs.Messages, m => Assert.DoesNotContain("super-secret", m));
         Assert.DoesNotContain("super-secret", wrong.ToString());

@@ -95,7 +95,7 @@ public sealed class DestinationPolicyTests
         policy.IsAllowed(ServerName.Parse("ok.example"), out _);
         policy.IsAllowed(ServerName.Parse("other.example"), out _);
 
-        Assert.Equal(["destination"], recorder.Reasons);
+        Assert.Equal(["destination_denied"], recorder.Reasons);
     }
 
     [Theory]
