@@ -79,6 +79,40 @@ public sealed class ConnectEndToEndTests
         Assert.Equal(0, denied.ConnectionCount);
     }
 
+    [Fact]
+    public async Task ConnectToProxysOwnListener_RefusedAsLoopEvenWhenAddressAllowed()
+    {
+        await using var bed = FederationTestbed.Create();
+        var listener = new IPEndPoint(IPAddress.Parse("127.201.8.253"), FreePort(IPAddress.Parse("127.201.8.253")));
+
+        // The listener's own address is allowed and its port permitted: only loop protection stands in the way.
+        bed.Allow(listener.Address);
+        await bed.StartProxyAsync(settings:
+        [
+            "Connect:Enabled=true",
+            $"Connect:Address={listener.Address}",
+            $"Connect:Port={listener.Port}",
+            $"Connect:AllowedPorts:0={listener.Port}",
+        ]);
+        using var guard = new CancellationTokenSource(Guard);
+
+        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        await socket.ConnectAsync(listener, guard.Token);
+        await using var stream = new NetworkStream(socket, ownsSocket: false);
+        await stream.WriteAsync(Encoding.ASCII.GetBytes($"CONNECT {listener} HTTP/1.1\r\nHost: {listener}\r\n\r\n"), guard.Token);
+        var response = await ReadToEndAsync(stream, guard.Token);
+
+        Assert.StartsWith("HTTP/1.1 403", response, StringComparison.Ordinal);
+        Assert.Contains("own listeners", response, StringComparison.Ordinal);
+    }
+
+    private static int FreePort(IPAddress address)
+    {
+        using var probe = new TcpListener(address, 0);
+        probe.Start();
+        return ((IPEndPoint)probe.LocalEndpoint).Port;
+    }
+
     private static bool Issued(TestCertificateAuthority ca, X509Certificate? certificate)
     {
         using var chain = new X509Chain();

@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using FederationEgress.Dns;
 using FederationEgress.Errors;
 using FederationEgress.Security;
+using FederationEgress.Security.LoopProtection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -17,14 +18,16 @@ internal sealed partial class ConnectDialer
 {
     private readonly IDnsResolver _dns;
     private readonly IEgressAddressPolicy _policy;
+    private readonly ListenerLoopGuard _loopGuard;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly TimeSpan _connectTimeout;
 
-    public ConnectDialer(IDnsResolver dns, IEgressAddressPolicy policy, IOptions<ConnectFrontEndOptions> options, TimeProvider time, ILogger<ConnectDialer> logger)
+    public ConnectDialer(IDnsResolver dns, IEgressAddressPolicy policy, ListenerLoopGuard loopGuard, IOptions<ConnectFrontEndOptions> options, TimeProvider time, ILogger<ConnectDialer> logger)
     {
         _dns = dns;
         _policy = policy;
+        _loopGuard = loopGuard;
         _time = time;
         _logger = logger;
         _connectTimeout = TimeSpan.FromSeconds(options.Value.ConnectTimeoutSeconds);
@@ -81,6 +84,16 @@ internal sealed partial class ConnectDialer
         foreach (var address in allowed)
         {
             var endPoint = new IPEndPoint(address, request.Port);
+
+            // A tunnel into one of the proxy's own listeners would let a client reach the
+            // management endpoints or loop requests through the proxy (AllowRanges may permit loopback).
+            if (_loopGuard.IsOwnListener(endPoint, out _))
+            {
+                last = new EgressError(EgressErrorKind.LoopDetected, "address-policy", $"{endPoint} is one of this proxy's own listeners");
+                Log.DialFailed(_logger, request.Host, endPoint, last.Message);
+                continue;
+            }
+
             var socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
             using var timeout = new CancellationTokenSource(_connectTimeout, _time);
             using var link = cancellationToken.UnsafeRegister(static state => ((CancellationTokenSource)state!).Cancel(), timeout);

@@ -1,5 +1,6 @@
 using System.Net;
 using FederationEgress.FrontEnds.Connect;
+using FederationEgress.Security.LoopProtection;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Configuration;
@@ -32,6 +33,7 @@ public static class ConnectFrontEndExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ConnectFrontEndOptions>, ConnectFrontEndOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<ConnectProxyAuthenticator>();
+        services.TryAddSingleton<ListenerLoopGuard>();
         services.TryAddSingleton<ConnectDialer>();
         services.TryAddSingleton(sp => new ConnectDestinationCheck(destinationCheck?.Invoke(sp)));
         services.TryAddSingleton<ConnectTunnelHandler>();
