@@ -64,7 +64,9 @@ public sealed class TestProxy : IAsyncDisposable
     {
         resolver ??= new StaticServerResolver();
         policy ??= RangeAddressPolicy.LoopbackExcept();
-        var args = new List<string> { "--Listen:Port=0", "--Management:Port=0", "--Listen:Address=127.0.0.1", "--Management:Address=127.0.0.1" };
+        // Tests only talk to loopback: unless a test names its own DNS server, lookups go to a loopback
+        // port nothing answers on, never to the machine's resolv.conf servers.
+        var args = new List<string> { "--Listen:Port=0", "--Management:Port=0", "--Listen:Address=127.0.0.1", "--Management:Address=127.0.0.1", "--Dns:Servers:0=127.0.0.1:9" };
         args.AddRange(settings.Select(s => "--" + s));
         var app = Program.BuildApp(args.ToArray(), builder =>
         {
