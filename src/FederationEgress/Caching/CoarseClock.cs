@@ -26,11 +26,25 @@ public sealed class CoarseClock : IDisposable
     /// <summary>The provider's timestamp as of the last tick (at most <see cref="Resolution"/> old).</summary>
     public long Now => Volatile.Read(ref _now);
 
-    /// <summary>Reads the exact time and publishes it.</summary>
+    /// <summary>Reads the exact time and publishes it, never moving the published value backwards.</summary>
     public long Refresh()
     {
         var now = _time.GetTimestamp();
-        Volatile.Write(ref _now, now);
+
+        // A caller that read the time just before a timer tick must not publish its older value
+        // after the tick: the clock would step back and serve entries that had already expired.
+        var published = Volatile.Read(ref _now);
+        while (now > published)
+        {
+            var seen = Interlocked.CompareExchange(ref _now, now, published);
+            if (seen == published)
+            {
+                return now;
+            }
+
+            published = seen;
+        }
+
         return now;
     }
 

@@ -34,6 +34,19 @@ public sealed class CoarseClockTests
     }
 
     [Fact]
+    public void Refresh_WithAnOlderReadingThanPublished_KeepsTheNewerTime()
+    {
+        // The constructor reads 100, a tick publishes 500, then a caller that read 300 before the tick publishes late.
+        var time = new ScriptedTimestamps(100, 500, 300);
+        using var clock = new CoarseClock(time);
+
+        Assert.Equal(500, clock.Refresh());
+        clock.Refresh();
+
+        Assert.Equal(500, clock.Now);
+    }
+
+    [Fact]
     public void Dispose_StopsTheTimer()
     {
         var time = new ManualTimeProvider();
@@ -44,5 +57,15 @@ public sealed class CoarseClockTests
         time.Advance(TimeSpan.FromSeconds(1));
 
         Assert.Equal(before, clock.Now);
+    }
+
+    private sealed class ScriptedTimestamps(params long[] readings) : TimeProvider
+    {
+        private int _next;
+
+        public override long GetTimestamp() => readings[_next++];
+
+        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period) =>
+            new ManualTimeProvider().CreateTimer(callback, state, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
     }
 }
