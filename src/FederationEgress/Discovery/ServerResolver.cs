@@ -64,6 +64,9 @@ internal sealed partial class ServerResolver : IServerResolver, IServerResolverD
     /// <summary>Well-known hosts in the well-known cache.</summary>
     public int CachedWellKnownCount => _wellKnown.Count;
 
+    /// <summary>Discoveries and background refreshes running now (tests wait for quiescence with it).</summary>
+    internal int InFlightCount => _flights.InFlightCount;
+
     /// <inheritdoc />
     public ValueTask<Resolution> ResolveAsync(ServerName serverName, CancellationToken cancellationToken)
     {

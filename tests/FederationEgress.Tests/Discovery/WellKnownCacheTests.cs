@@ -98,6 +98,10 @@ public sealed class WellKnownCacheTests
         Assert.Equal("target-server", (await h.ResolveAsync("testserv")).DelegatedName);
         Assert.Equal(4, h.Upstream.Connects.Count);
 
+        // That hit was in the resolution's refresh window and started a background refresh; a lookup
+        // after the clock moves would join it and get its t=900 answer, so let it finish first.
+        await WaitUntilAsync(() => h.Resolver.InFlightCount == 0, "the resolution refresh");
+
         // CA-08: both caches expire; the next lookup is refused → no delegation → step 5.
         h.Time.Advance(TimeSpan.FromSeconds(10_000));
         var after = await h.ResolveAsync("testserv");
