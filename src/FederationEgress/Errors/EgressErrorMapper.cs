@@ -92,17 +92,36 @@ public static class EgressErrorMapper
         response.Clear();
         response.StatusCode = profile.FailureStatusOverride ?? StatusCode(error.Kind);
         response.ContentType = "application/json";
-        if (error.RetryAfter is { } retry && profile.FailureStatusOverride is null)
+        if (RetryAfter(error) is { } retryAfter && profile.FailureStatusOverride is null)
         {
-            response.Headers.RetryAfter = ((long)Math.Ceiling(retry.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            response.Headers.RetryAfter = retryAfter;
         }
 
         await using var writer = new Utf8JsonWriter(response.Body, WriterOptions);
-        writer.WriteStartObject();
-        writer.WriteString("errcode", profile.FailureErrCodeOverride ?? ErrCode(error.Kind));
-        writer.WriteString(profile.ErrorMessageKey, profile.FailureMessageFormatter?.Invoke(context, error) ?? error.ToString());
-        writer.WriteString("reason", TypeName(error.Kind));
-        writer.WriteEndObject();
+        WriteBody(writer, profile.FailureErrCodeOverride ?? ErrCode(error.Kind), profile.ErrorMessageKey, profile.FailureMessageFormatter?.Invoke(context, error) ?? error.ToString(), error.Kind);
         await writer.FlushAsync(context.RequestAborted);
+    }
+
+    /// <summary>The Retry-After header value (whole seconds, rounded up) when <paramref name="error"/> carries one; otherwise null.</summary>
+    public static string? RetryAfter(EgressError error) =>
+        error.RetryAfter is { } retry ? ((long)Math.Ceiling(retry.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture) : null;
+
+    /// <summary>
+    /// Writes the path-mode JSON body of <see cref="WriteAsync"/> to <paramref name="destination"/>,
+    /// for front ends that answer on the raw connection (CONNECT) instead of an <see cref="HttpContext"/>.
+    /// </summary>
+    public static void WriteBody(System.Buffers.IBufferWriter<byte> destination, EgressError error)
+    {
+        using var writer = new Utf8JsonWriter(destination, WriterOptions);
+        WriteBody(writer, ErrCode(error.Kind), ForwardingProfile.PathMode.ErrorMessageKey, error.ToString(), error.Kind);
+    }
+
+    private static void WriteBody(Utf8JsonWriter writer, string errcode, string messageKey, string message, EgressErrorKind kind)
+    {
+        writer.WriteStartObject();
+        writer.WriteString("errcode", errcode);
+        writer.WriteString(messageKey, message);
+        writer.WriteString("reason", TypeName(kind));
+        writer.WriteEndObject();
     }
 }

@@ -20,7 +20,9 @@ namespace FederationEgress.Resilience;
 /// <remarks>
 /// Only failing destinations are tracked (healthy ones cost one dictionary miss), at most
 /// <see cref="BackoffOptions.MaxTrackedDestinations"/>; entries expire one maximum interval after
-/// their last failure or retry time and are swept periodically.
+/// their last failure or retry time and are swept periodically. Neither the meter nor the sweep
+/// timer keeps an instance alive: the gauge registration and the timer's state are weak, and
+/// <see cref="Dispose"/> takes the instance out of the gauge at once.
 /// </remarks>
 internal sealed partial class DestinationBackoff : IDestinationBackoff, IDestinationHealth, IDisposable
 {
@@ -32,11 +34,15 @@ internal sealed partial class DestinationBackoff : IDestinationBackoff, IDestina
     private readonly TimeProvider _time;
     private readonly Random _random;
     private readonly ILogger<DestinationBackoff> _logger;
-    private readonly Counter<long> _rejections;
+    private readonly BackoffMetrics _metrics;
     private readonly TimeSpan _initial;
     private readonly TimeSpan _max;
     private readonly ITimer _sweeper;
+
+    // Held here because the gauge only holds it weakly: it lives exactly as long as this instance.
+    private readonly Func<long> _activeCount;
     private int _untrackedWarned;
+    private volatile bool _disposed;
 
     public DestinationBackoff(IOptions<BackoffOptions> options, TimeProvider time, Meter meter, ILogger<DestinationBackoff> logger, Random? random = null)
     {
@@ -46,9 +52,20 @@ internal sealed partial class DestinationBackoff : IDestinationBackoff, IDestina
         _random = random ?? Random.Shared;
         _initial = TimeSpan.FromSeconds(_options.InitialSeconds);
         _max = TimeSpan.FromSeconds(_options.MaxSeconds);
-        _rejections = meter.CreateCounter<long>(BackoffMetricNames.Rejections, "{request}", "Requests refused with 503 because their destination is backed off.");
-        meter.CreateObservableGauge(BackoffMetricNames.Active, CountBackingOff, "{destination}", "Destinations currently backed off after repeated connection failures.");
-        _sweeper = time.CreateTimer(static s => ((DestinationBackoff)s!).Sweep(), this, SweepInterval, SweepInterval);
+        _metrics = BackoffMetrics.For(meter);
+        _activeCount = CountBackingOff;
+        _metrics.RegisterActive(_activeCount);
+        _sweeper = time.CreateTimer(
+            static s =>
+            {
+                if (((WeakReference<DestinationBackoff>)s!).TryGetTarget(out var backoff))
+                {
+                    backoff.Sweep();
+                }
+            },
+            new WeakReference<DestinationBackoff>(this),
+            SweepInterval,
+            SweepInterval);
     }
 
     /// <summary>Destinations tracked right now (failing or backed off, expired ones until swept).</summary>
@@ -85,7 +102,7 @@ internal sealed partial class DestinationBackoff : IDestinationBackoff, IDestina
                     "back-off",
                     $"{serverName} failed {entry.Failures} consecutive connection attempts (last: {entry.LastError}); not dialling it for another {Math.Ceiling(wait.TotalSeconds):0} s",
                     wait);
-                _rejections.Add(1);
+                _metrics.Rejected();
                 return false;
             }
 
@@ -197,7 +214,11 @@ internal sealed partial class DestinationBackoff : IDestinationBackoff, IDestina
         return list;
     }
 
-    public void Dispose() => _sweeper.Dispose();
+    public void Dispose()
+    {
+        _disposed = true;
+        _sweeper.Dispose();
+    }
 
     /// <summary>Removes expired entries.</summary>
     internal void Sweep()
@@ -267,10 +288,15 @@ internal sealed partial class DestinationBackoff : IDestinationBackoff, IDestina
         return interval * (1 + (u * fraction));
     }
 
-    private int CountBackingOff()
+    private long CountBackingOff()
     {
+        if (_disposed)
+        {
+            return 0;
+        }
+
         var now = _time.GetUtcNow();
-        var count = 0;
+        var count = 0L;
         foreach (var pair in _entries)
         {
             lock (pair.Value)

@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using System.Runtime.CompilerServices;
 using FederationEgress.Errors;
 using FederationEgress.Resilience;
 using FederationEgress.Testing.Time;
@@ -266,6 +267,73 @@ public sealed class DestinationBackoffTests : IDisposable
         Assert.Equal([DestinationHealthStatus.BackingOff, DestinationHealthStatus.Failing], list.Select(s => s.Status));
         Assert.Equal(_clock.GetUtcNow(), list[0].BackingOffSince);
         Assert.Equal(_clock.GetUtcNow() + TimeSpan.FromSeconds(5), list[0].RetryAt);
+    }
+
+    [Fact]
+    public void Instruments_SeveralInstancesOnOneMeter_EachNamePublishedOnceAndGaugeSumsLiveInstances()
+    {
+        var published = new List<string>();
+        using var listener = new MeterListener
+        {
+            InstrumentPublished = (instrument, _) =>
+            {
+                if (ReferenceEquals(instrument.Meter, _meter))
+                {
+                    lock (published)
+                    {
+                        published.Add(instrument.Name);
+                    }
+                }
+            },
+        };
+        listener.Start();
+
+        using var first = Create();
+        using var second = Create();
+        Fail(first, 3);
+        Fail(second, 3, "other.example");
+        _metrics.RecordObservable();
+
+        Assert.Equal([BackoffMetricNames.Active, BackoffMetricNames.Rejections], published.Order(StringComparer.Ordinal));
+        Assert.Equal(2, _metrics.Of(BackoffMetricNames.Active).Single());
+    }
+
+    [Fact]
+    public void ActiveGauge_DisposedInstance_NoLongerCounted()
+    {
+        using var kept = Create();
+        var disposed = Create();
+        Fail(kept, 3);
+        Fail(disposed, 3, "other.example");
+
+        disposed.Dispose();
+        _metrics.RecordObservable();
+
+        Assert.Equal(1, _metrics.Of(BackoffMetricNames.Active).Single());
+    }
+
+    [Fact]
+    public void ActiveGauge_UnreachableInstance_IsNotKeptAliveByTheMeterOrTheSweepTimer()
+    {
+        using var kept = Create();
+        Fail(kept, 3);
+        var abandoned = CreateBackedOffAndAbandon();
+
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+        _metrics.RecordObservable();
+
+        Assert.False(abandoned.TryGetTarget(out _), "the meter or the sweep timer still references a dropped back-off");
+        Assert.Equal(1, _metrics.Of(BackoffMetricNames.Active).Single());
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private WeakReference<DestinationBackoff> CreateBackedOffAndAbandon()
+    {
+        var backoff = Create();
+        Fail(backoff, 3, "abandoned.example");
+        return new WeakReference<DestinationBackoff>(backoff);
     }
 
     private DestinationBackoff Create(Action<BackoffOptions>? configure = null, Random? random = null)

@@ -81,6 +81,7 @@ internal sealed partial class ConnectDialer
         }
 
         EgressError? last = null;
+        EgressError? dialFailure = null;
         foreach (var address in allowed)
         {
             var endPoint = new IPEndPoint(address, request.Port);
@@ -118,10 +119,11 @@ internal sealed partial class ConnectDialer
                 throw;
             }
 
+            dialFailure = last;
             Log.DialFailed(_logger, request.Host, endPoint, last.Message);
         }
 
-        return new ConnectDialResult(null, null, last);
+        return new ConnectDialResult(null, null, last, dialFailure);
     }
 
     private static ConnectDialResult Failed(EgressErrorKind kind, string step, string message) =>

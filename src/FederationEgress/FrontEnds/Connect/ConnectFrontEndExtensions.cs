@@ -14,7 +14,8 @@ public static class ConnectFrontEndExtensions
 {
     /// <summary>
     /// Binds and validates the "Connect" section and registers the CONNECT front end. Needs
-    /// <c>IDnsResolver</c>, <c>IEgressAddressPolicy</c> and <see cref="TimeProvider"/> registered.
+    /// <c>IDnsResolver</c>, <c>IEgressAddressPolicy</c>, <see cref="TimeProvider"/> and
+    /// <c>IDestinationBackoff</c> (<c>AddEgressResilience</c>: the same back-off as the forwarder) registered.
     /// </summary>
     /// <param name="services">The services.</param>
     /// <param name="configuration">Root configuration.</param>

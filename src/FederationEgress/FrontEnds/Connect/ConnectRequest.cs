@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Sockets;
 
 namespace FederationEgress.FrontEnds.Connect;
 
@@ -8,4 +9,11 @@ namespace FederationEgress.FrontEnds.Connect;
 /// <param name="Port">Destination port.</param>
 /// <param name="Address">The destination when <paramref name="Host"/> is an IP literal.</param>
 /// <param name="ProxyAuthorization">Every Proxy-Authorization value, in order.</param>
-internal sealed record ConnectRequest(string Method, string Host, int Port, IPAddress? Address, IReadOnlyList<string> ProxyAuthorization);
+internal sealed record ConnectRequest(string Method, string Host, int Port, IPAddress? Address, IReadOnlyList<string> ProxyAuthorization)
+{
+    /// <summary>
+    /// The normalized <c>host:port</c> (lower-case name without trailing dot, canonical IP text,
+    /// IPv6 bracketed): every spelling of one target maps to one per-destination back-off entry.
+    /// </summary>
+    public string Authority => Address is { AddressFamily: AddressFamily.InterNetworkV6 } ? $"[{Host}]:{Port}" : $"{Host}:{Port}";
+}

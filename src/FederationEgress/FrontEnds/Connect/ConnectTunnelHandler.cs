@@ -4,9 +4,9 @@ using System.IO.Pipelines;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
-using System.Text.Json;
 using FederationEgress.Diagnostics;
 using FederationEgress.Errors;
+using FederationEgress.Resilience;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -16,7 +16,8 @@ namespace FederationEgress.FrontEnds.Connect;
 /// <summary>
 /// Raw Kestrel connection handler for the CONNECT listener. Parses the CONNECT head itself (Kestrel's
 /// HTTP layer insists on Host for HTTP/1.1 and does not tunnel HTTP/1.0 CONNECT), applies auth, the
-/// port allow-list, the destination check and the egress address policy, answers
+/// port allow-list, the destination check, the per-destination back-off (shared with the forwarder,
+/// keyed by the normalized <c>host:port</c>) and the egress address policy, answers
 /// <c>HTTP/1.1 200 Connection established</c>, and relays bytes both ways with half-close.
 /// </summary>
 internal sealed partial class ConnectTunnelHandler : ConnectionHandler
@@ -31,6 +32,7 @@ internal sealed partial class ConnectTunnelHandler : ConnectionHandler
     private readonly ConnectProxyAuthenticator _authenticator;
     private readonly ConnectDestinationCheck _destinationCheck;
     private readonly ConnectDialer _dialer;
+    private readonly IDestinationBackoff _backoff;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly HashSet<int> _allowedPorts;
@@ -41,12 +43,14 @@ internal sealed partial class ConnectTunnelHandler : ConnectionHandler
         ConnectProxyAuthenticator authenticator,
         ConnectDestinationCheck destinationCheck,
         ConnectDialer dialer,
+        IDestinationBackoff backoff,
         TimeProvider time,
         ILogger<ConnectTunnelHandler> logger)
     {
         _authenticator = authenticator;
         _destinationCheck = destinationCheck;
         _dialer = dialer;
+        _backoff = backoff;
         _time = time;
         _logger = logger;
         _allowedPorts = [.. options.Value.EffectiveAllowedPorts];
@@ -144,12 +148,26 @@ internal sealed partial class ConnectTunnelHandler : ConnectionHandler
             return await RefuseAsync(connectionId, output, 403, "Forbidden", new EgressError(EgressErrorKind.DestinationDenied, "destination", denial));
         }
 
+        // A target that keeps refusing connections fails fast, before DNS or any dial. Policy
+        // refusals above never reach the back-off, so they cannot trip it.
+        if (!_backoff.TryAdmit(request.Authority, out var admission, out var backedOff))
+        {
+            return await RefuseAsync(connectionId, output, backedOff);
+        }
+
         var dial = await _dialer.DialAsync(request, idle.Token);
         if (dial.Error is { } dialError)
         {
-            var code = EgressErrorMapper.StatusCode(dialError.Kind);
-            return await RefuseAsync(connectionId, output, code, ReasonPhrase(code), dialError);
+            if (dial.ConnectionFailure is { } connectionFailure)
+            {
+                _backoff.ReportConnectionFailure(admission, connectionFailure);
+            }
+
+            return await RefuseAsync(connectionId, output, dialError);
         }
+
+        // For a tunnel the TCP connect is the destination's answer (the client speaks TLS itself).
+        _backoff.ReportResponse(admission);
 
         using var upstream = dial.Socket!;
         var peer = dial.RemoteEndPoint!;
@@ -260,23 +278,25 @@ internal sealed partial class ConnectTunnelHandler : ConnectionHandler
         }
     }
 
+    /// <summary>Refuses with the status the error mapper gives <paramref name="error"/>'s kind.</summary>
+    private Task<string> RefuseAsync(string connectionId, PipeWriter output, EgressError error)
+    {
+        var status = EgressErrorMapper.StatusCode(error.Kind);
+        return RefuseAsync(connectionId, output, status, ReasonPhrase(status), error);
+    }
+
     private async Task<string> RefuseAsync(string connectionId, PipeWriter output, int status, string reasonPhrase, EgressError error, bool proxyAuthenticate = false)
     {
         Log.Refused(_logger, connectionId, status, error.ToString());
         var body = new ArrayBufferWriter<byte>();
-        using (var writer = new Utf8JsonWriter(body))
-        {
-            writer.WriteStartObject();
-            writer.WriteString("errcode", EgressErrorMapper.ErrCode(error.Kind));
-            writer.WriteString("error", error.ToString());
-            writer.WriteString("reason", EgressErrorMapper.TypeName(error.Kind));
-            writer.WriteEndObject();
-        }
+        EgressErrorMapper.WriteBody(body, error);
+        var retryAfter = EgressErrorMapper.RetryAfter(error);
 
         var head = new StringBuilder()
             .Append("HTTP/1.1 ").Append(status).Append(' ').Append(reasonPhrase).Append("\r\n")
             .Append("Content-Type: application/json\r\n")
             .Append("Content-Length: ").Append(body.WrittenCount).Append("\r\n")
+            .Append(retryAfter is null ? string.Empty : $"Retry-After: {retryAfter}\r\n")
             .Append(proxyAuthenticate ? "Proxy-Authenticate: Basic realm=\"FederationEgress\"\r\n" : string.Empty)
             .Append("Connection: close\r\n\r\n")
             .ToString();

@@ -132,6 +132,8 @@ public sealed class ConnectTelemetryTests
         builder.Services.AddSingleton<TimeProvider>(time);
         builder.Services.AddSingleton<IDnsResolver>(new FakeDnsResolver());
         builder.Services.AddSingleton<IEgressAddressPolicy>(new TestAddressPolicy());
+        using var meter = new Meter("connect-idle-" + Guid.NewGuid());
+        ConnectTestHost.AddBackoff(builder.Services, builder.Configuration, meter);
         builder.Services.AddEgressConnectFrontEnd(builder.Configuration);
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0, listen => listen.UseEgressConnectProxy()));
         await using var app = builder.Build();
