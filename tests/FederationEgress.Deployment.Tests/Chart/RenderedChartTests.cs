@@ -389,6 +389,18 @@ public sealed class RenderedChartTests
     }
 
     [Fact]
+    public async Task MallocArenaMax_SetByDefaultOverridableAndRemovable()
+    {
+        var defaults = (await HelmRenderer.RenderAsync()).ProxyEnvironment;
+        var raised = (await HelmRenderer.RenderAsync("mallocArenaMax: 8")).ProxyEnvironment;
+        var removed = (await HelmRenderer.RenderAsync("mallocArenaMax: null")).ProxyEnvironment;
+
+        Assert.Equal("2", defaults["MALLOC_ARENA_MAX"]);
+        Assert.Equal("8", raised["MALLOC_ARENA_MAX"]);
+        Assert.DoesNotContain("MALLOC_ARENA_MAX", removed.Keys);
+    }
+
+    [Fact]
     public async Task ConnectionTest_CurlsReadyzThroughTheServiceManagementPort()
     {
         var chart = await HelmRenderer.RenderAsync();

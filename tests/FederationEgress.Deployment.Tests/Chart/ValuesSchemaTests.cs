@@ -56,6 +56,8 @@ public sealed class ValuesSchemaTests
     [InlineData("pdb.maxUnavailable", "\"half\"", "/pdb/maxUnavailable")]
     [InlineData("config", "[]", "/config")]
     [InlineData("resources", "\"small\"", "/resources")]
+    [InlineData("mallocArenaMax", "0", "/mallocArenaMax")]
+    [InlineData("mallocArenaMax", "\"2\"", "/mallocArenaMax")]
     [InlineData("replicas", "3", "/")]
     [InlineData("image.tagg", "\"1.0\"", "/image")]
     public async Task InvalidValue_IsRejectedNamingThePath(string path, string jsonValue, string expectedInstancePath)

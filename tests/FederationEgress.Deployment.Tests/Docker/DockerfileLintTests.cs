@@ -94,6 +94,17 @@ public sealed class DockerfileLintTests
     }
 
     [Fact]
+    public void Environment_CapsGlibcMallocArenasLikeTheChartDefault()
+    {
+        var env = Dockerfile.FinalStage.All("ENV").SelectMany(i => i.KeyValuePairs()).ToDictionary();
+        var values = YamlToJson.ConvertFile(RepositoryLayout.ValuesYaml)!;
+
+        // glibc's default arena count let RSS creep in the soak; 2 kept it flat.
+        Assert.Equal("2", env["MALLOC_ARENA_MAX"]);
+        Assert.Equal(2, (int)values["mallocArenaMax"]!);
+    }
+
+    [Fact]
     public void FinalStage_CarriesOciLabels()
     {
         var labels = Dockerfile.FinalStage.All("LABEL").SelectMany(i => i.KeyValuePairs()).ToDictionary();
