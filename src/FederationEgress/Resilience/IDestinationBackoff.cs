@@ -4,7 +4,8 @@ using FederationEgress.Errors;
 namespace FederationEgress.Resilience;
 
 /// <summary>
-/// Per-destination back-off used by the forwarder: ask before dialling, report how connection
+/// Per-destination back-off used by the forwarder (keyed by server name) and the CONNECT front end
+/// (keyed by the target's normalized <c>host:port</c>): ask before dialling, report how connection
 /// establishment went. Only connection-establishment failures (every endpoint refused,
 /// unreachable, timed out or failed TLS) count; any response from the destination, whatever its
 /// status, resets it.

@@ -6,7 +6,10 @@ namespace FederationEgress.Resilience;
 /// </summary>
 public interface IDestinationHealth
 {
-    /// <summary>The state of <paramref name="serverName"/> (case-insensitive); healthy when nothing is recorded.</summary>
+    /// <summary>
+    /// The state of <paramref name="serverName"/> (case-insensitive; a CONNECT target is named by its
+    /// normalized <c>host:port</c>); healthy when nothing is recorded.
+    /// </summary>
     DestinationHealthState GetState(string serverName);
 
     /// <summary>Every destination currently failing or backing off (healthy ones are not tracked).</summary>
