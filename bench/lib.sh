@@ -86,6 +86,8 @@ start_egress() {
     IpPolicy__AllowRanges__0=127.0.0.0/8 IpPolicy__AllowRanges__1=::1/128
     "Tls__ExtraCaFiles__0=$BENCH_STATE/certs/ca.pem"
     "DOTNET_gcServer=${EGRESS_GC_SERVER:-0}"
+    # As the image and chart ship it (Dockerfile, charts/.../values.yaml mallocArenaMax).
+    "MALLOC_ARENA_MAX=${EGRESS_MALLOC_ARENA_MAX:-2}"
   )
   # shellcheck disable=SC2206
   if [ -n "${EGRESS_ENV:-}" ]; then vars+=(${EGRESS_ENV}); fi
