@@ -6,6 +6,10 @@ namespace FederationEgress.Discovery;
 /// </summary>
 public sealed class Resolution
 {
+    private const long NoExpiry = -1;
+
+    private readonly long _expiresAtUtcTicks;
+
     public Resolution(
         ServerNames.ServerName serverName,
         DiscoveryStep step,
@@ -17,11 +21,14 @@ public sealed class Resolution
     {
         ServerName = serverName;
         Step = step;
-        Endpoints = endpoints;
+
+        // Resolutions live in a cache of up to 100,000 entries: an exact-size array (not a List with
+        // spare capacity) and UTC ticks (not a nullable DateTimeOffset) keep each entry small.
+        Endpoints = endpoints as ResolvedEndpoint[] ?? [.. endpoints];
         HostHeader = hostHeader;
         TlsName = tlsName;
         DelegatedName = delegatedName;
-        ExpiresAt = expiresAt;
+        _expiresAtUtcTicks = expiresAt?.UtcTicks ?? NoExpiry;
     }
 
     /// <summary>The destination as the homeserver named it.</summary>
@@ -43,5 +50,5 @@ public sealed class Resolution
     public string? DelegatedName { get; }
 
     /// <summary>When the cached parts of this result expire (earliest of the inputs), if known.</summary>
-    public DateTimeOffset? ExpiresAt { get; }
+    public DateTimeOffset? ExpiresAt => _expiresAtUtcTicks == NoExpiry ? null : new DateTimeOffset(_expiresAtUtcTicks, TimeSpan.Zero);
 }

@@ -78,7 +78,7 @@ internal sealed partial class ServerResolver : IServerResolver, IServerResolverD
             var now = _clock.Now;
             if (now < cached.ExpiresTimestamp)
             {
-                if (now >= cached.RefreshTimestamp)
+                if (now >= cached.RefreshTimestamp && cached.TryClaimRefresh(now))
                 {
                     StartRefresh(serverName, cached);
                 }
@@ -174,16 +174,6 @@ internal sealed partial class ServerResolver : IServerResolver, IServerResolverD
     }
 
     private void StartRefresh(ServerName serverName, CachedResolution cached)
-    {
-        if (Interlocked.CompareExchange(ref cached.Refreshing, 1, 0) != 0)
-        {
-            return;
-        }
-
-        StartRefreshSlow(serverName, cached);
-    }
-
-    private void StartRefreshSlow(ServerName serverName, CachedResolution cached)
     {
         // Detach from the triggering request: the refresh is its own root span.
         Task<Resolution> task;

@@ -8,13 +8,19 @@ namespace FederationEgress.ServerNames;
 /// </summary>
 public sealed class ServerName : IEquatable<ServerName>
 {
+    private const int NoPort = -1;
+
+    // Every cached destination holds one ServerName: the hostname as written is not stored (it is
+    // DnsHost unless the name has capitals, and is cut from Value on the rare call), and the port is
+    // a plain int, keeping the object at 48 bytes.
+    private readonly int _port;
+
     internal ServerName(string value, string host, HostKind kind, IPAddress? address, int? port)
     {
         Value = value;
-        Host = host;
         Kind = kind;
         Address = address;
-        Port = port;
+        _port = port ?? NoPort;
         DnsHost = kind == HostKind.DnsName ? host.ToLowerInvariant() : host;
     }
 
@@ -22,7 +28,14 @@ public sealed class ServerName : IEquatable<ServerName>
     public string Value { get; }
 
     /// <summary>The hostname part as written; IPv6 literals keep their brackets.</summary>
-    public string Host { get; }
+    public string Host
+    {
+        get
+        {
+            var host = _port == NoPort ? Value.AsSpan() : Value.AsSpan(0, Value.LastIndexOf(':'));
+            return host.SequenceEqual(DnsHost) ? DnsHost : _port == NoPort ? Value : host.ToString();
+        }
+    }
 
     /// <summary>The hostname in the form used for DNS questions and TLS names (lower-cased DNS name; IP literal unchanged).</summary>
     public string DnsHost { get; }
@@ -34,7 +47,7 @@ public sealed class ServerName : IEquatable<ServerName>
     public IPAddress? Address { get; }
 
     /// <summary>The explicit port, or null when the name has none.</summary>
-    public int? Port { get; }
+    public int? Port => _port == NoPort ? null : _port;
 
     /// <summary>True for IPv4 and IPv6 literals.</summary>
     public bool IsIpLiteral => Kind != HostKind.DnsName;
