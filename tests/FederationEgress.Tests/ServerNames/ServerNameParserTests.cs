@@ -13,6 +13,7 @@ public sealed class ServerNameParserTests
     [InlineData("[0abc:1def::1234]:8080", "[0abc:1def::1234]", HostKind.IPv6, 8080)]
     [InlineData("[::ffff:1.2.3.4]:8448", "[::ffff:1.2.3.4]", HostKind.IPv6, 8448)]
     [InlineData("Example.COM", "Example.COM", HostKind.DnsName, null)]
+    [InlineData("Example.COM:8448", "Example.COM", HostKind.DnsName, 8448)]
     [InlineData("example.com:65535", "example.com", HostKind.DnsName, 65535)]
     public void TryParse_ValidName_SplitsHostAndPort(string input, string host, HostKind kind, int? port)
     {
