@@ -1,5 +1,7 @@
+using FederationEgress.Diagnostics.ConsoleOutput;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
 
@@ -29,6 +31,19 @@ public static class LoggingBuilderExtensions
         builder.AddConfiguration(configuration.GetSection("Logging"));
         builder.Configure(options => options.ActivityTrackingOptions = ActivityTrackingOptions.TraceId | ActivityTrackingOptions.SpanId);
         builder.AddConsole();
+
+        // Keep the console's options, formatters and filters, but write through the batching
+        // provider: the framework's wakes a writer thread per line, which under load costs a context
+        // switch per forwarded request once the access log is on (docs/benchmarks.md).
+        for (var i = builder.Services.Count - 1; i >= 0; i--)
+        {
+            if (builder.Services[i].ServiceType == typeof(ILoggerProvider) && builder.Services[i].ImplementationType == typeof(ConsoleLoggerProvider))
+            {
+                builder.Services.RemoveAt(i);
+            }
+        }
+
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<ILoggerProvider, BatchingConsoleLoggerProvider>());
 
         // WebApplication.CreateSlimBuilder calls AddSimpleConsole(), whose explicit FormatterName
         // would beat the configuration binding; the configured formatter must win.

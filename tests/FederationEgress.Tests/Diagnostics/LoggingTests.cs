@@ -89,6 +89,32 @@ public sealed class LoggingTests
     }
 
     [Fact]
+    public void AddEgressLogging_Providers_BatchingConsoleInsteadOfTheFrameworkConsole()
+    {
+        using var provider = Build(new Dictionary<string, string?>());
+
+        var providers = provider.GetServices<ILoggerProvider>().ToList();
+
+        Assert.Single(providers.OfType<FederationEgress.Diagnostics.ConsoleOutput.BatchingConsoleLoggerProvider>());
+        Assert.Empty(providers.OfType<ConsoleLoggerProvider>());
+    }
+
+    [Fact]
+    public void AddEgressLogging_ConsoleLogLevelFilter_AppliesToTheBatchingConsole()
+    {
+        var lines = CaptureConsole(
+            new Dictionary<string, string?> { [$"Logging:Console:LogLevel:{RequestLog.CategoryName}"] = "None" },
+            factory =>
+            {
+                RequestLog.Forwarded(factory.CreateLogger(RequestLog.CategoryName), "GET", "filtered.example", 200, 1, null, null);
+                factory.CreateLogger("Other").LogWarning("still written");
+            });
+
+        Assert.DoesNotContain(lines, l => l.Contains("filtered.example", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.Contains("still written", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void AddEgressLogging_JsonDefaults_OverriddenByConfiguration()
     {
         using var provider = Build(new Dictionary<string, string?>
