@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Diagnostics.CodeAnalysis;
 using FederationEgress.Discovery;
 using FederationEgress.Errors;
 
@@ -12,13 +13,22 @@ namespace FederationEgress.Diagnostics;
 public static class EgressActivityExtensions
 {
     /// <summary>
+    /// True when someone records <paramref name="activity"/>: all data requested and its source has
+    /// listeners. ASP.NET Core and HttpClient create activities even when nothing listens (for log
+    /// correlation and propagation); those report all data requested, and tagging them would
+    /// allocate a dozen attribute nodes per request that nobody reads.
+    /// </summary>
+    public static bool IsTraced([NotNullWhen(true)] this Activity? activity) =>
+        activity is { IsAllDataRequested: true } && activity.Source.HasListeners();
+
+    /// <summary>
     /// Tags a <see cref="EgressSpanNames.Resolve"/> span (or the incoming request span) with the
     /// outcome of discovery: step, delegated name, Host header, TLS name and the ordered endpoints.
     /// </summary>
     public static Activity? SetResolution(this Activity? activity, Resolution resolution)
     {
         ArgumentNullException.ThrowIfNull(resolution);
-        if (activity is not { IsAllDataRequested: true })
+        if (!activity.IsTraced())
         {
             return activity;
         }
@@ -53,7 +63,11 @@ public static class EgressActivityExtensions
     public static Activity? SetServerName(this Activity? activity, ServerNames.ServerName serverName)
     {
         ArgumentNullException.ThrowIfNull(serverName);
-        activity?.SetTag(EgressTagNames.ServerName, serverName.Value);
+        if (activity.IsTraced())
+        {
+            activity.SetTag(EgressTagNames.ServerName, serverName.Value);
+        }
+
         return activity;
     }
 

@@ -23,7 +23,7 @@ internal sealed class RequestTelemetryMiddleware
     public async Task InvokeAsync(HttpContext context)
     {
         var activity = context.Features.Get<IHttpActivityFeature>()?.Activity;
-        if (activity is not { IsAllDataRequested: true })
+        if (!activity.IsTraced())
         {
             await _next(context);
             return;

@@ -7,12 +7,45 @@ using FederationEgress.ServerNames;
 
 namespace FederationEgress.Tests.Diagnostics;
 
-public sealed class EgressActivityExtensionsTests
+public sealed class EgressActivityExtensionsTests : IDisposable
 {
+    // A private source with its own listener: tags are only written on spans someone records.
+    private readonly ActivitySource _source = new("FederationEgress.Tests." + Guid.NewGuid().ToString("N"));
+    private readonly ActivityListener _listener;
+
+    public EgressActivityExtensionsTests()
+    {
+        var name = _source.Name;
+        _listener = new ActivityListener
+        {
+            ShouldListenTo = s => s.Name == name,
+            Sample = static (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+        };
+        ActivitySource.AddActivityListener(_listener);
+    }
+
+    public void Dispose()
+    {
+        _listener.Dispose();
+        _source.Dispose();
+    }
+
+    [Fact]
+    public void SetServerName_ActivityNobodyListensTo_LeavesItUntagged()
+    {
+        // What ASP.NET Core and HttpClient create for log correlation when no exporter is configured.
+        using var activity = new Activity("incoming").Start();
+
+        activity.SetServerName(ServerName.Parse("example.org:8448"));
+        activity.SetResolution(new Resolution(ServerName.Parse("example.org"), DiscoveryStep.DefaultPort, [], "example.org", "example.org"));
+
+        Assert.Empty(activity.TagObjects);
+    }
+
     [Fact]
     public void SetResolution_IpLiteral_NoTlsNameNoDelegationEndpointsInOrder()
     {
-        using var activity = new Activity(EgressSpanNames.Resolve).Start();
+        using var activity = _source.StartActivity(EgressSpanNames.Resolve)!;
         var resolution = new Resolution(
             ServerName.Parse("[2001:db8::1]:8448"),
             DiscoveryStep.IpLiteral,
@@ -54,7 +87,7 @@ public sealed class EgressActivityExtensionsTests
     [Fact]
     public void SetServerName_IdnaName_TagsValueAsSent()
     {
-        using var activity = new Activity("incoming").Start();
+        using var activity = _source.StartActivity("incoming")!;
 
         activity.SetServerName(ServerName.Parse("example.org:8448"));
 
