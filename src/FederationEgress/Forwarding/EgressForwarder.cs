@@ -38,6 +38,7 @@ internal sealed partial class EgressForwarder : IEgressForwarder
     private readonly EgressHttpTransformer _transformer;
     private readonly ForwarderRequestConfig _requestConfig;
     private readonly TimeSpan _responseHeadersTimeout;
+    private readonly RecentConnections _recent;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger<EgressForwarder> _logger;
 
@@ -49,10 +50,12 @@ internal sealed partial class EgressForwarder : IEgressForwarder
         IHttpForwarder forwarder,
         IUpstreamHandlerFactory handlers,
         EgressHttpTransformer transformer,
+        RecentConnections recent,
         IOptions<ForwardingOptions> options,
         TimeProvider timeProvider,
         ILogger<EgressForwarder> logger)
     {
+        _recent = recent;
         _resolver = resolver;
         _destinations = destinations;
         _backoff = backoff;
@@ -161,7 +164,9 @@ internal sealed partial class EgressForwarder : IEgressForwarder
             context.Features.Set<ForwardingRequestState>(null);
             if (context.Features.Get<ForwardingOutcome>() is { } outcome)
             {
-                outcome.Endpoint = attempt.ConnectedEndPoint;
+                // A request answered over a pooled HTTP/2 connection saw no connect and no write in
+                // its own flow: name the destination's latest connection (RecentConnections).
+                outcome.Endpoint = attempt.ConnectedEndPoint ?? (attempt.Answered ? _recent.Latest(resolution.ServerName.Value) : null);
             }
         }
     }
@@ -186,12 +191,14 @@ internal sealed partial class EgressForwarder : IEgressForwarder
         // Each try either connects to a later endpoint or gives up; one extra try covers a
         // connection failure that SocketsHttpHandler reported for a connection another request opened.
         var maxTries = resolution.Endpoints.Count + 1;
+        UpstreamAttempt.Current = attempt;
         for (var tryNumber = 1; ; tryNumber++)
         {
             var failuresBefore = attempt.FailureCount;
             var result = await _forwarder.SendAsync(context, DestinationPrefix, _invoker, _requestConfig, _transformer, headersTimeout.Token);
             if (result == ForwarderError.None)
             {
+                attempt.Answered = true;
                 _backoff.ReportResponse(admission);
                 return;
             }
@@ -205,6 +212,7 @@ internal sealed partial class EgressForwarder : IEgressForwarder
             var exception = context.Features.Get<IForwarderErrorFeature>()?.Exception;
             if (context.Response.HasStarted)
             {
+                attempt.Answered = true;
                 _backoff.ReportResponse(admission); // the destination answered; the body broke later
                 // YARP already aborted the response so the client cannot mistake it for a complete one.
                 Log.ResponseAborted(_logger, name, result, exception?.Message ?? result.ToString());

@@ -33,6 +33,7 @@ public static class ForwardingServiceCollectionExtensions
         services.TryAddSingleton<FederationEgress.Hosting.DestinationConcurrencyLimit>();
         services.TryAddSingleton<IUpstreamSocketDialer, UpstreamSocketDialer>();
         services.TryAddSingleton<ListenerLoopGuard>();
+        services.TryAddSingleton<RecentConnections>();
         services.AddSingleton<UpstreamConnector>();
         services.AddSingleton<UpstreamHandlerFactory>();
         services.AddSingleton<IUpstreamHandlerFactory>(sp => sp.GetRequiredService<UpstreamHandlerFactory>());

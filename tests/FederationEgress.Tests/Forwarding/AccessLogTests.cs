@@ -4,6 +4,7 @@ using FederationEgress.Diagnostics;
 using FederationEgress.Testing.Hosting;
 using FederationEgress.Testing.Tls;
 using FederationEgress.Tests.Security;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -31,6 +32,28 @@ public sealed class AccessLogTests(TestCaFixture fixture) : IClassFixture<TestCa
         Assert.Contains(name, line);
         Assert.Contains("200", line);
         Assert.Contains(server.EndPoint.ToString(), line);
+    }
+
+    [Theory]
+    [InlineData(HttpProtocols.Http1)] // attributed by the write on the request's flow
+    [InlineData(HttpProtocols.Http1AndHttp2)] // multiplexed: the destination's latest connection
+    public async Task Forward_RequestsOnAPooledConnection_EachLineNamesTheEndpoint(HttpProtocols protocols)
+    {
+        await using var server = await TlsTestServer.StartAsync(fixture.Ca.IssueServerCertificate(["127.0.0.1"]), protocols: protocols);
+        var name = $"127.0.0.1:{server.Port}";
+        var logs = new CapturingLoggerProvider();
+        await using var proxy = await StartAsync(logs);
+        proxy.Resolver.Map(name, server.EndPoint);
+
+        for (var i = 0; i < 3; i++)
+        {
+            using var response = await proxy.SendAsync(HttpMethod.Get, $"/{name}/_matrix/federation/v1/version");
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        }
+
+        var lines = await WaitForAccessLogAsync(logs, count: 3);
+        Assert.Equal(1, server.ConnectionCount);
+        Assert.All(lines, line => Assert.Contains("via " + server.EndPoint, line));
     }
 
     [Fact]
@@ -79,12 +102,12 @@ public sealed class AccessLogTests(TestCaFixture fixture) : IClassFixture<TestCa
             fixture.TrustSetting);
 
     // The line is written when the response completes, which can be just after the client saw it.
-    private static async Task<IReadOnlyList<string>> WaitForAccessLogAsync(CapturingLoggerProvider logs)
+    private static async Task<IReadOnlyList<string>> WaitForAccessLogAsync(CapturingLoggerProvider logs, int count = 1)
     {
         for (var i = 0; i < 200; i++)
         {
             var lines = logs.Entries.Where(e => e.EventId == AccessLogEventId).Select(e => e.Message).ToList();
-            if (lines.Count > 0)
+            if (lines.Count >= count)
             {
                 return lines;
             }

@@ -13,6 +13,18 @@ internal sealed class UpstreamAttempt
 {
     internal static readonly HttpRequestOptionsKey<UpstreamAttempt> Key = new("FederationEgress.UpstreamAttempt");
 
+    // SocketsHttpHandler does not say which pooled connection carried a request. An HTTP/1.1
+    // connection writes a request's bytes in that request's execution flow, so the connection
+    // stream reads the attempt from here and records itself (UpstreamConnectionStream.Write*).
+    private static readonly AsyncLocal<UpstreamAttempt?> s_current = new();
+
+    /// <summary>The attempt whose request is being sent in the current execution flow, if any.</summary>
+    internal static UpstreamAttempt? Current
+    {
+        get => s_current.Value;
+        set => s_current.Value = value;
+    }
+
     private EgressError? _firstError;
     private int _failureCount;
 
@@ -33,8 +45,14 @@ internal sealed class UpstreamAttempt
     /// </summary>
     public int StartIndex => Volatile.Read(ref _startIndex);
 
-    /// <summary>The endpoint of the last established TCP connection, if any.</summary>
+    /// <summary>
+    /// The endpoint of the connection that carried the request: the last connection opened for it,
+    /// then the one its bytes were written to (which, for a pooled connection, is the only signal).
+    /// </summary>
     public IPEndPoint? ConnectedEndPoint { get; set; }
+
+    /// <summary>Set once the destination answered (response headers arrived).</summary>
+    public bool Answered { get; set; }
 
     /// <summary>Index of <see cref="ConnectedEndPoint"/> in the resolution, or -1.</summary>
     public int ConnectedIndex { get; set; } = -1;

@@ -73,13 +73,29 @@ internal sealed class UpstreamConnectionStream : Stream
 
     public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) => _inner.ReadAsync(buffer, offset, count, cancellationToken);
 
-    public override void Write(byte[] buffer, int offset, int count) => _inner.Write(buffer, offset, count);
+    public override void Write(byte[] buffer, int offset, int count)
+    {
+        RecordCarrier();
+        _inner.Write(buffer, offset, count);
+    }
 
-    public override void Write(ReadOnlySpan<byte> buffer) => _inner.Write(buffer);
+    public override void Write(ReadOnlySpan<byte> buffer)
+    {
+        RecordCarrier();
+        _inner.Write(buffer);
+    }
 
-    public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default) => _inner.WriteAsync(buffer, cancellationToken);
+    public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        RecordCarrier();
+        return _inner.WriteAsync(buffer, cancellationToken);
+    }
 
-    public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) => _inner.WriteAsync(buffer, offset, count, cancellationToken);
+    public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
+    {
+        RecordCarrier();
+        return _inner.WriteAsync(buffer, offset, count, cancellationToken);
+    }
 
     public override void Flush() => _inner.Flush();
 
@@ -105,6 +121,17 @@ internal sealed class UpstreamConnectionStream : Stream
         _handshakeTimer.Dispose();
         await _inner.DisposeAsync().ConfigureAwait(false);
         await base.DisposeAsync().ConfigureAwait(false);
+    }
+
+    // Bytes written in a forwarded request's flow are that request's: HTTP/1.1 writes a request on
+    // the caller's flow. (HTTP/2 writes from the connection's own loop, outside any request's flow;
+    // see Resolution.LastConnectedEndPoint for those.) Handshake writes happen before validation.
+    private void RecordCarrier()
+    {
+        if (Volatile.Read(ref _handshakeState) == 1 && UpstreamAttempt.Current is { } attempt && !ReferenceEquals(attempt.ConnectedEndPoint, RemoteEndPoint))
+        {
+            attempt.ConnectedEndPoint = RemoteEndPoint;
+        }
     }
 
     private void OnHandshakeTimeout()

@@ -26,16 +26,19 @@ internal sealed partial class UpstreamConnector
     private readonly ILogger<UpstreamConnector> _logger;
     private readonly TimeSpan _connectTimeout;
     private readonly TimeSpan _handshakeTimeout;
+    private readonly RecentConnections _recent;
 
     public UpstreamConnector(
         IEgressAddressPolicy policy,
         IDnsResolver dns,
         IUpstreamSocketDialer dialer,
         ListenerLoopGuard loopGuard,
+        RecentConnections recent,
         IOptions<ForwardingOptions> options,
         TimeProvider timeProvider,
         ILogger<UpstreamConnector> logger)
     {
+        _recent = recent;
         _policy = policy;
         _dns = dns;
         _dialer = dialer;
@@ -114,6 +117,7 @@ internal sealed partial class UpstreamConnector
             {
                 attempt.ConnectedEndPoint = endpoint;
                 attempt.ConnectedIndex = i;
+                _recent.Record(attempt.Resolution.ServerName.Value, endpoint);
             }
 
             // A TLS failure on this connection marks endpoint i failed, so the forwarder's retry starts after it.
