@@ -168,6 +168,13 @@ internal sealed partial class ServerResolver : IServerResolver, IServerResolverD
 
     private async Task<Resolution> ResolveAndStoreAsync(ServerName serverName)
     {
+        // A caller that missed the cache just before the previous flight stored its result and left
+        // starts a new flight: answer it from the cache rather than resolving (from caches) again.
+        if (_cache.TryGetValue(serverName.Value, out var cached) && _time.GetTimestamp() < cached.ExpiresTimestamp)
+        {
+            return cached.Pick();
+        }
+
         var outcome = await ResolveCoreAsync(serverName, trace: null, bypassCache: false, awaitRefresh: false, CancellationToken.None).ConfigureAwait(false);
         Store(serverName, outcome);
         return outcome.Resolution;

@@ -23,6 +23,7 @@ namespace FederationEgress.Tests.Discovery;
 internal sealed class DiscoveryHarness : IAsyncDisposable
 {
     private readonly List<IAsyncDisposable> _servers = [];
+    private readonly Lock _buildLock = new();
     private readonly List<IDisposable> _disposables = [];
     private ServerResolver? _resolver;
     private WellKnownResolver? _wellKnown;
@@ -55,8 +56,17 @@ internal sealed class DiscoveryHarness : IAsyncDisposable
 
     public WellKnownFetcher Fetcher => new(Upstream, Microsoft.Extensions.Options.Options.Create(Options), Time, NullLogger<WellKnownFetcher>.Instance);
 
-    /// <summary>The resolver (built on first use, after the options are final).</summary>
-    public ServerResolver Resolver => _resolver ??= Build();
+    /// <summary>The resolver (built on first use, after the options are final; concurrent first uses share one).</summary>
+    public ServerResolver Resolver
+    {
+        get
+        {
+            lock (_buildLock)
+            {
+                return _resolver ??= Build();
+            }
+        }
+    }
 
     /// <summary>The well-known cache behind <see cref="Resolver"/>.</summary>
     public WellKnownResolver WellKnown
