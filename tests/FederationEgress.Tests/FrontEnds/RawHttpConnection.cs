@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Security;
 using System.Net.Sockets;
 using System.Text;
 
@@ -9,9 +10,27 @@ internal sealed class RawHttpConnection : IAsyncDisposable
 {
     private static readonly TimeSpan Guard = TimeSpan.FromSeconds(20);
     private readonly Socket _socket;
+    private readonly SslStream? _tls;
     private readonly List<byte> _pending = [];
 
-    private RawHttpConnection(Socket socket) => _socket = socket;
+    private RawHttpConnection(Socket socket, SslStream? tls = null)
+    {
+        _socket = socket;
+        _tls = tls;
+    }
+
+    /// <summary>The server certificate of a TLS connection.</summary>
+    public System.Security.Cryptography.X509Certificates.X509Certificate? RemoteCertificate => _tls?.RemoteCertificate;
+
+    /// <summary>Connects and completes a TLS handshake for <paramref name="targetHost"/>; the bytes then go through TLS.</summary>
+    public static async Task<RawHttpConnection> ConnectTlsAsync(EndPoint endPoint, string targetHost, RemoteCertificateValidationCallback validate)
+    {
+        var socket = new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        await socket.ConnectAsync(endPoint);
+        var tls = new SslStream(new NetworkStream(socket, ownsSocket: false), leaveInnerStreamOpen: false, validate);
+        await tls.AuthenticateAsClientAsync(new SslClientAuthenticationOptions { TargetHost = targetHost });
+        return new RawHttpConnection(socket, tls);
+    }
 
     public static async Task<RawHttpConnection> ConnectAsync(EndPoint endPoint)
     {
@@ -24,7 +43,17 @@ internal sealed class RawHttpConnection : IAsyncDisposable
 
     public Task SendAsync(string ascii) => SendAsync(Encoding.Latin1.GetBytes(ascii));
 
-    public async Task SendAsync(byte[] bytes) => await _socket.SendAsync(bytes, SocketFlags.None);
+    public async Task SendAsync(byte[] bytes)
+    {
+        if (_tls is not null)
+        {
+            await _tls.WriteAsync(bytes);
+            await _tls.FlushAsync();
+            return;
+        }
+
+        await _socket.SendAsync(bytes, SocketFlags.None);
+    }
 
     /// <summary>Half-closes the sending side (FIN).</summary>
     public void ShutdownSend() => _socket.Shutdown(SocketShutdown.Send);
@@ -122,10 +151,14 @@ internal sealed class RawHttpConnection : IAsyncDisposable
         return all;
     }
 
-    public ValueTask DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
+        if (_tls is not null)
+        {
+            await _tls.DisposeAsync();
+        }
+
         _socket.Dispose();
-        return ValueTask.CompletedTask;
     }
 
     private async Task<byte[]> TakeAsync(int count)
@@ -164,7 +197,9 @@ internal sealed class RawHttpConnection : IAsyncDisposable
     {
         var buffer = new byte[16 * 1024];
         using var cts = new CancellationTokenSource(Guard);
-        var read = await _socket.ReceiveAsync(buffer, SocketFlags.None, cts.Token);
+        var read = _tls is not null
+            ? await _tls.ReadAsync(buffer, cts.Token)
+            : await _socket.ReceiveAsync(buffer, SocketFlags.None, cts.Token);
         if (read == 0)
         {
             return false;

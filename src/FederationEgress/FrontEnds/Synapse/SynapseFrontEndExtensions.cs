@@ -37,13 +37,15 @@ public static class SynapseFrontEndExtensions
             return kestrel;
         }
 
+        var loggers = kestrel.ApplicationServices.GetRequiredService<ILoggerFactory>();
+        var tls = SynapseTlsCertificate.FromOptions(options, loggers.CreateLogger<SynapseTlsCertificate>());
         if (!string.IsNullOrEmpty(options.UnixSocketPath))
         {
             StaleUnixSocket.RemoveIfStale(options.UnixSocketPath);
             kestrel.ListenUnixSocket(options.UnixSocketPath, listen =>
             {
                 configure?.Invoke(listen);
-                listen.UseEgressSynapseProtocol();
+                listen.UseEgressSynapseProtocol(tls);
             });
         }
         else
@@ -51,7 +53,7 @@ public static class SynapseFrontEndExtensions
             kestrel.Listen(IPAddress.Parse(options.Address), options.Port, listen =>
             {
                 configure?.Invoke(listen);
-                listen.UseEgressSynapseProtocol();
+                listen.UseEgressSynapseProtocol(tls);
             });
         }
 
@@ -60,11 +62,18 @@ public static class SynapseFrontEndExtensions
 
     /// <summary>
     /// Makes <paramref name="listen"/> speak Synapse's protocol: HTTP/1.1 only, with the connection
-    /// adapter rewriting <c>matrix-federation://</c> request lines. The listener must be dedicated.
+    /// adapter rewriting <c>matrix-federation://</c> request lines, over TLS when
+    /// <paramref name="tls"/> is given (Synapse's <c>tls: true</c>). The listener must be dedicated.
     /// </summary>
-    public static ListenOptions UseEgressSynapseProtocol(this ListenOptions listen)
+    internal static ListenOptions UseEgressSynapseProtocol(this ListenOptions listen, SynapseTlsCertificate? tls = null)
     {
         listen.Protocols = HttpProtocols.Http1;
+        if (tls is not null)
+        {
+            // Before the adapter: it rewrites the decrypted request line.
+            listen.UseHttps(https => https.ServerCertificateSelector = (_, _) => tls.Current);
+        }
+
         var logger = listen.ApplicationServices.GetRequiredService<ILoggerFactory>().CreateLogger<SynapseConnectionAdapter>();
         listen.Use(next => new SynapseConnectionAdapter(next, logger).OnConnectionAsync);
         return listen;

@@ -27,6 +27,16 @@ public sealed class SynapseFrontEndOptions
     /// <summary>A file holding the secret (surrounding whitespace trimmed); alternative to <see cref="SharedSecret"/>.</summary>
     public string? SharedSecretFile { get; set; }
 
+    /// <summary>
+    /// PEM certificate (chain) for serving the Synapse listener over TLS, for Synapse's
+    /// <c>instance_map</c> entry with <c>tls: true</c>. Set together with <see cref="TlsKeyFile"/>;
+    /// both files are re-read when they change (certificate rotation needs no restart).
+    /// </summary>
+    public string? TlsCertificateFile { get; set; }
+
+    /// <summary>PEM private key of <see cref="TlsCertificateFile"/>.</summary>
+    public string? TlsKeyFile { get; set; }
+
     /// <summary>Ceiling until upstream response headers, as in Synapse's own proxy (90 s).</summary>
     public int RequestTimeoutSeconds { get; set; } = 90;
 }

@@ -32,6 +32,8 @@ internal sealed class SynapseFrontEndOptionsValidator : IValidateOptions<Synapse
             }
         }
 
+        ValidateTls(options, failures);
+
         var hasSecret = !string.IsNullOrEmpty(options.SharedSecret);
         var hasFile = !string.IsNullOrEmpty(options.SharedSecretFile);
         if (hasSecret && hasFile)
@@ -59,5 +61,26 @@ internal sealed class SynapseFrontEndOptionsValidator : IValidateOptions<Synapse
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    private static void ValidateTls(SynapseFrontEndOptions options, List<string> failures)
+    {
+        var hasCertificate = !string.IsNullOrEmpty(options.TlsCertificateFile);
+        var hasKey = !string.IsNullOrEmpty(options.TlsKeyFile);
+        if (hasCertificate != hasKey)
+        {
+            failures.Add("Synapse:TlsCertificateFile and Synapse:TlsKeyFile must be set together");
+            return;
+        }
+
+        if (!hasCertificate)
+        {
+            return;
+        }
+
+        if (SynapseTlsCertificate.TryLoad(options.TlsCertificateFile!, options.TlsKeyFile!, out _, out var error) is false)
+        {
+            failures.Add($"Synapse:TlsCertificateFile '{options.TlsCertificateFile}' with Synapse:TlsKeyFile '{options.TlsKeyFile}': {error}");
+        }
     }
 }

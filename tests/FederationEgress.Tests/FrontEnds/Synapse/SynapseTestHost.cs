@@ -37,7 +37,7 @@ internal sealed class SynapseTestHost : IAsyncDisposable
     /// <summary>Replaces the echo (e.g. to break a response mid-way); null restores it.</summary>
     public Func<HttpContext, Task>? Handler { get; set; }
 
-    public static async Task<SynapseTestHost> StartAsync(string? unixSocketPath = null)
+    public static async Task<SynapseTestHost> StartAsync(string? unixSocketPath = null, (string Certificate, string Key)? tlsFiles = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
@@ -48,6 +48,17 @@ internal sealed class SynapseTestHost : IAsyncDisposable
             builder.Configuration["Synapse:UnixSocketPath"] = unixSocketPath;
         }
 
+        IPEndPoint? tlsEndPoint = null;
+        if (tlsFiles is { } files)
+        {
+            // Synapse:Port must be a real port: a fresh loopback address keeps 8011 free for each host.
+            tlsEndPoint = new IPEndPoint(FederationEgress.Testing.Fakes.LoopbackEndpoints.NextAddress(), 8011);
+            builder.Configuration["Synapse:Address"] = tlsEndPoint.Address.ToString();
+            builder.Configuration["Synapse:Port"] = "8011";
+            builder.Configuration["Synapse:TlsCertificateFile"] = files.Certificate;
+            builder.Configuration["Synapse:TlsKeyFile"] = files.Key;
+        }
+
         builder.Services.AddEgressSynapseFrontEnd(builder.Configuration);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
@@ -55,6 +66,11 @@ internal sealed class SynapseTestHost : IAsyncDisposable
             if (unixSocketPath is not null)
             {
                 // The production path: Synapse:UnixSocketPath, stale-file handling included.
+                kestrel.ListenEgressSynapse();
+            }
+            else if (tlsFiles is not null)
+            {
+                // The production path for TLS (certificate from Synapse:TlsCertificateFile/KeyFile).
                 kestrel.ListenEgressSynapse();
             }
             else
@@ -83,7 +99,12 @@ internal sealed class SynapseTestHost : IAsyncDisposable
             .Where(a => a.StartsWith("http://127.0.0.1", StringComparison.Ordinal))
             .Select(a => new Uri(a).Port)
             .ToList();
-        if (unixSocketPath is not null)
+        if (tlsEndPoint is not null)
+        {
+            host.SynapseEndPoint = tlsEndPoint;
+            host.PlainEndPoint = new IPEndPoint(IPAddress.Loopback, addresses.Single());
+        }
+        else if (unixSocketPath is not null)
         {
             host.SynapseEndPoint = new System.Net.Sockets.UnixDomainSocketEndPoint(unixSocketPath);
             host.PlainEndPoint = new IPEndPoint(IPAddress.Loopback, addresses.Single());
