@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using FederationEgress.Hosting;
 using FederationEgress.Testing.Dns;
+using FederationEgress.Testing.Hosting;
 using FederationEgress.Testing.Tls;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -171,13 +172,9 @@ public sealed class FederationTestbed : IAsyncDisposable
 
         _app = app;
         ForwardingEndPoint = app.Services.GetRequiredService<EgressListeners>().ForwardingEndPoint!;
-        _client = new HttpClient(new SocketsHttpHandler
-        {
-            UseProxy = false,
-            AllowAutoRedirect = false,
-            UseCookies = false,
-            MaxConnectionsPerServer = int.MaxValue,
-        })
+        var handler = HomeserverHandler.Create();
+        handler.MaxConnectionsPerServer = int.MaxValue;
+        _client = new HttpClient(handler)
         {
             BaseAddress = new Uri($"http://{ForwardingEndPoint}"),
             Timeout = TimeSpan.FromSeconds(60),

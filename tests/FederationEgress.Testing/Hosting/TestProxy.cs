@@ -25,7 +25,7 @@ public sealed class TestProxy : IAsyncDisposable
         var listeners = app.Services.GetRequiredService<EgressListeners>();
         ForwardingEndPoint = listeners.ForwardingEndPoint!;
         ManagementEndPoint = listeners.ManagementEndPoint!;
-        Client = new HttpClient(new SocketsHttpHandler { UseProxy = false, AllowAutoRedirect = false, UseCookies = false })
+        Client = new HttpClient(HomeserverHandler.Create())
         {
             BaseAddress = new Uri($"http://{ForwardingEndPoint}"),
         };
