@@ -20,15 +20,15 @@ internal sealed class RequestTelemetryMiddleware
         _next = next;
     }
 
-    public async Task InvokeAsync(HttpContext context)
+    public Task InvokeAsync(HttpContext context)
     {
+        // Untraced requests (no exporter) pass straight through, without a state machine of their own.
         var activity = context.Features.Get<IHttpActivityFeature>()?.Activity;
-        if (!activity.IsTraced())
-        {
-            await _next(context);
-            return;
-        }
+        return activity.IsTraced() ? InvokeTracedAsync(context, activity) : _next(context);
+    }
 
+    private async Task InvokeTracedAsync(HttpContext context, Activity activity)
+    {
         var request = context.Request;
         var method = EgressMetrics.NormalizeMethod(request.Method);
         activity.SetTag(EgressTagNames.HttpRequestMethod, method);

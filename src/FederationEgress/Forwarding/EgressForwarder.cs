@@ -154,7 +154,7 @@ internal sealed partial class EgressForwarder : IEgressForwarder
         var profile = context.Features.Get<IForwardingProfileFeature>()?.Profile ?? ForwardingProfile.PathMode;
         var attempt = new UpstreamAttempt(resolution);
         using var headersTimeout = new CancellationTokenSource(_responseHeadersTimeout, _timeProvider);
-        context.Features.Set(new ForwardingRequestState(resolution, uri, attempt, profile, headersTimeout));
+        context.Features.Set(new ForwardingRequestState(resolution, uri, attempt, profile, headersTimeout, _backoff, admission));
         try
         {
             await ForwardWithFailoverAsync(context, resolution, attempt, headersTimeout, admission);
@@ -198,6 +198,7 @@ internal sealed partial class EgressForwarder : IEgressForwarder
             var result = await _forwarder.SendAsync(context, DestinationPrefix, _invoker, _requestConfig, _transformer, headersTimeout.Token);
             if (result == ForwarderError.None)
             {
+                // Normally reported when the response headers arrived (ForwardingRequestState.ResponseArrived).
                 attempt.Answered = true;
                 _backoff.ReportResponse(admission);
                 return;

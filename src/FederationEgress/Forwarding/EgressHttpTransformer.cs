@@ -68,8 +68,12 @@ internal sealed class EgressHttpTransformer : HttpTransformer
             return new ValueTask<bool>(false);
         }
 
-        // Headers arrived: from here on only the idle-body timeout applies.
-        httpContext.Features.Get<ForwardingRequestState>()?.ResponseHeadersTimeout.CancelAfter(Timeout.InfiniteTimeSpan);
+        // Headers arrived: the destination answered, and from here on only the idle-body timeout applies.
+        if (httpContext.Features.Get<ForwardingRequestState>() is { } state)
+        {
+            state.ResponseHeadersTimeout.CancelAfter(Timeout.InfiniteTimeSpan);
+            state.ResponseArrived();
+        }
 
         var target = httpContext.Response.Headers;
         var connection = proxyResponse.Headers.TryGetValues("Connection", out var c) ? new StringValues(c.ToArray()) : StringValues.Empty;

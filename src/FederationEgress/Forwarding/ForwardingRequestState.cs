@@ -1,18 +1,41 @@
 using FederationEgress.Discovery;
 using FederationEgress.Forwarding.Upstream;
+using FederationEgress.Resilience;
 
 namespace FederationEgress.Forwarding;
 
 /// <summary>What the transformer needs about the request being forwarded (set as an HttpContext feature).</summary>
 internal sealed class ForwardingRequestState
 {
-    public ForwardingRequestState(Resolution resolution, Uri requestUri, UpstreamAttempt attempt, ForwardingProfile profile, CancellationTokenSource responseHeadersTimeout)
+    private readonly IDestinationBackoff? _backoff;
+    private readonly BackoffAdmission _admission;
+
+    public ForwardingRequestState(
+        Resolution resolution,
+        Uri requestUri,
+        UpstreamAttempt attempt,
+        ForwardingProfile profile,
+        CancellationTokenSource responseHeadersTimeout,
+        IDestinationBackoff? backoff = null,
+        BackoffAdmission admission = default)
     {
         Resolution = resolution;
         RequestUri = requestUri;
         Attempt = attempt;
         Profile = profile;
         ResponseHeadersTimeout = responseHeadersTimeout;
+        _backoff = backoff;
+        _admission = admission;
+    }
+
+    /// <summary>
+    /// Response headers arrived: the destination answered, so its back-off resets now, before the
+    /// body streams (a client that has the whole answer sees the destination healthy).
+    /// </summary>
+    public void ResponseArrived()
+    {
+        Attempt.Answered = true;
+        _backoff?.ReportResponse(_admission);
     }
 
     public Resolution Resolution { get; }

@@ -28,7 +28,19 @@ internal sealed class BackoffMetrics
     public static BackoffMetrics For(Meter meter)
     {
         ArgumentNullException.ThrowIfNull(meter);
-        return PerMeter.GetValue(meter, static m => new BackoffMetrics(m));
+
+        // Not ConditionalWeakTable.GetValue: under a race it may run the factory twice, and each run
+        // creates instruments on the meter, which would then report every series twice.
+        lock (PerMeter)
+        {
+            if (!PerMeter.TryGetValue(meter, out var metrics))
+            {
+                metrics = new BackoffMetrics(meter);
+                PerMeter.Add(meter, metrics);
+            }
+
+            return metrics;
+        }
     }
 
     /// <summary>Counts one request refused because its destination is backed off.</summary>
