@@ -198,9 +198,7 @@ internal sealed partial class EgressForwarder : IEgressForwarder
             var result = await _forwarder.SendAsync(context, DestinationPrefix, _invoker, _requestConfig, _transformer, headersTimeout.Token);
             if (result == ForwarderError.None)
             {
-                // Normally reported when the response headers arrived (ForwardingRequestState.ResponseArrived).
-                attempt.Answered = true;
-                _backoff.ReportResponse(admission);
+                // The back-off was reset when the response headers arrived (ForwardingRequestState.ResponseArrived).
                 return;
             }
 
@@ -213,8 +211,7 @@ internal sealed partial class EgressForwarder : IEgressForwarder
             var exception = context.Features.Get<IForwarderErrorFeature>()?.Exception;
             if (context.Response.HasStarted)
             {
-                attempt.Answered = true;
-                _backoff.ReportResponse(admission); // the destination answered; the body broke later
+                // The destination answered (its back-off was reset with the headers); the body broke later.
                 // YARP already aborted the response so the client cannot mistake it for a complete one.
                 Log.ResponseAborted(_logger, name, result, exception?.Message ?? result.ToString());
                 return;
