@@ -43,6 +43,7 @@ public static class LoggingBuilderExtensions
             }
         }
 
+        builder.Services.TryAddSingleton(static _ => ConsoleLogOutput.OpenStandard());
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<ILoggerProvider, BatchingConsoleLoggerProvider>());
 
         // WebApplication.CreateSlimBuilder calls AddSimpleConsole(), whose explicit FormatterName

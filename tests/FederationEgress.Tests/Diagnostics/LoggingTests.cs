@@ -1,3 +1,4 @@
+using FederationEgress.Diagnostics.ConsoleOutput;
 using System.Diagnostics;
 using System.Text.Json;
 using FederationEgress.Diagnostics;
@@ -47,25 +48,21 @@ public sealed class LoggingTests
         var configuration = new ConfigurationBuilder()
             .AddInMemoryCollection(new Dictionary<string, string?> { ["Logging:Console:FormatterName"] = "json" })
             .Build();
-        var original = Console.Out;
         using var captured = new StringWriter();
-        Console.SetOut(TextWriter.Synchronized(captured));
-        try
+        await using (var host = await TelemetryTestHost.StartAsync(
+            new Dictionary<string, string?>(),
+            app => app.MapGet("/{serverName}/{**rest}", (string serverName, ILoggerFactory loggers) =>
+            {
+                RequestLog.Forwarded(loggers.CreateLogger(RequestLog.CategoryName), "GET", serverName, 200, 1, null, null);
+                return "ok";
+            }),
+            logging: logging =>
+            {
+                logging.Services.AddSingleton(new ConsoleLogOutput(TextWriter.Synchronized(captured), TextWriter.Null));
+                logging.AddEgressLogging(configuration);
+            }))
         {
-            await using var host = await TelemetryTestHost.StartAsync(
-                new Dictionary<string, string?>(),
-                app => app.MapGet("/{serverName}/{**rest}", (string serverName, ILoggerFactory loggers) =>
-                {
-                    RequestLog.Forwarded(loggers.CreateLogger(RequestLog.CategoryName), "GET", serverName, 200, 1, null, null);
-                    return "ok";
-                }),
-                logging: logging => logging.AddEgressLogging(configuration));
-
             await OtlpExportTests.SendAsync(host, ids);
-        }
-        finally
-        {
-            Console.SetOut(original);
         }
 
         var line = Assert.Single(captured.ToString().Split('\n'), l => l.Contains("\"EventId\":7010", StringComparison.Ordinal));
@@ -150,21 +147,16 @@ public sealed class LoggingTests
     /// <summary>Runs <paramref name="write"/> against a console logger built now, and returns what it printed.</summary>
     private static List<string> CaptureConsole(Dictionary<string, string?> settings, Action<ILoggerFactory> write)
     {
-        var original = Console.Out;
         using var captured = new StringWriter();
-        Console.SetOut(TextWriter.Synchronized(captured));
-        try
+
+        // The console logger writes on a background queue; disposing the provider drains the queue.
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
+        using (var provider = new ServiceCollection()
+            .AddSingleton(new ConsoleLogOutput(TextWriter.Synchronized(captured), TextWriter.Null))
+            .AddLogging(logging => logging.AddEgressLogging(configuration))
+            .BuildServiceProvider())
         {
-            // The console logger takes Console.Out when it is created and writes on a background
-            // queue; disposing the provider drains the queue.
-            using (var provider = Build(settings))
-            {
-                write(provider.GetRequiredService<ILoggerFactory>());
-            }
-        }
-        finally
-        {
-            Console.SetOut(original);
+            write(provider.GetRequiredService<ILoggerFactory>());
         }
 
         return captured.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList();

@@ -21,8 +21,8 @@ internal sealed class BatchingConsoleLoggerProvider : ILoggerProvider, ISupportE
     private volatile ConsoleFormatter _formatter;
     private volatile int _errorThreshold;
 
-    public BatchingConsoleLoggerProvider(IOptionsMonitor<ConsoleLoggerOptions> options, IEnumerable<ConsoleFormatter> formatters)
-        : this(options, formatters, new ConsoleLogWriter())
+    public BatchingConsoleLoggerProvider(IOptionsMonitor<ConsoleLoggerOptions> options, IEnumerable<ConsoleFormatter> formatters, ConsoleLogOutput output)
+        : this(options, formatters, new ConsoleLogWriter(output))
     {
     }
 

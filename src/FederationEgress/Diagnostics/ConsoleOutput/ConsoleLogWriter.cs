@@ -35,9 +35,9 @@ internal sealed class ConsoleLogWriter : IDisposable
     private long _dropped;
     private int _disposed;
 
-    /// <summary>Writes to <see cref="System.Console.Out"/> and <see cref="System.Console.Error"/> as they are now (like the framework's console logger).</summary>
-    public ConsoleLogWriter()
-        : this(System.Console.Out, System.Console.Error)
+    /// <summary>Writes to <paramref name="output"/>'s standard output and error writers.</summary>
+    public ConsoleLogWriter(ConsoleLogOutput output)
+        : this(output.Stdout, output.Stderr)
     {
     }
 
@@ -134,7 +134,9 @@ internal sealed class ConsoleLogWriter : IDisposable
 
         try
         {
-            writer.Write(batch.ToString());
+            // The chunks as they are (no string copy of the batch), then one flush: one write(2)
+            // per batch up to the writer's buffer size.
+            writer.Write(batch);
             writer.Flush();
         }
         catch (Exception ex) when (ex is IOException or ObjectDisposedException)

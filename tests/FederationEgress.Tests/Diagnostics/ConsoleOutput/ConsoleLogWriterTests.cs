@@ -25,6 +25,27 @@ public sealed class ConsoleLogWriterTests
     }
 
     [Fact]
+    public void Dispose_BatchOfAccessLogLinesOnStandardStreams_OneWriteOnTheStream()
+    {
+        // Console.Out's writer flushes every 256 characters: a batch through it took one write(2)
+        // per 256 bytes. The standard-stream output buffers the whole batch.
+        var stdout = new CountingStream();
+        var output = ConsoleLogOutput.ForStreams(stdout, new CountingStream());
+        var writer = new ConsoleLogWriter(output.Stdout, output.Stderr, Never);
+        var line = "info: FederationEgress.AccessLog[7010]\n      GET 127.0.0.1:18443 200 in 0.4 ms via 127.0.0.1:18443 error -\n";
+
+        for (var i = 0; i < 200; i++)
+        {
+            writer.Enqueue(line, error: false);
+        }
+
+        writer.Dispose();
+
+        Assert.Equal(1, stdout.Writes);
+        Assert.Equal(200 * line.Length, stdout.Bytes);
+    }
+
+    [Fact]
     public void Dispose_LinesStillQueued_AreWritten()
     {
         var stdout = new StringWriter();
@@ -82,5 +103,20 @@ public sealed class ConsoleLogWriterTests
 
         Assert.Equal(string.Empty, stdout.ToString());
         Assert.Equal(1, writer.Dropped);
+    }
+
+    private sealed class CountingStream : MemoryStream
+    {
+        public int Writes { get; private set; }
+
+        public long Bytes { get; private set; }
+
+        public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
+
+        public override void Write(ReadOnlySpan<byte> buffer)
+        {
+            Writes++;
+            Bytes += buffer.Length;
+        }
     }
 }
