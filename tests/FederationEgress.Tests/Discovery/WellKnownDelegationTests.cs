@@ -32,6 +32,21 @@ public sealed class WellKnownDelegationTests
         Assert.Equal(0, srvQueriesBeforeAnswer);
     }
 
+    [Fact]
+    public async Task ResolveAsync_WellKnownFetched_AsksServerToCloseAndKeepsNoPooledConnection()
+    {
+        await using var h = new DiscoveryHarness();
+        var server = await h.ServeDelegationAsync("testserv", "target-server");
+
+        await h.ResolveAsync("testserv");
+        h.Time.Advance(TimeSpan.FromHours(48));
+        await h.ResolveAsync("testserv");
+
+        Assert.Equal(2, server.Requests.Count);
+        Assert.All(server.Requests, r => Assert.Equal("close", r.Headers["connection"]));
+        Assert.Equal(["testserv:443", "testserv:443"], h.Upstream.Connects);
+    }
+
     [Fact] // WK-02
     public async Task ResolveAsync_DelegatedHostnameWithoutSrv_UsesAddressesOn8448WithDelegatedHostAndTls()
     {

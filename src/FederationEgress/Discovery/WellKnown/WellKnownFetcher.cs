@@ -100,6 +100,11 @@ internal sealed partial class WellKnownFetcher
             };
             request.Headers.TryAddWithoutValidation("User-Agent", UserAgent);
 
+            // One request per host every few hours: a pooled connection would sit idle for the
+            // pool's idle timeout, and a burst of new names (joining a large room) would hold
+            // thousands of idle TLS connections and leave their TIME_WAIT ports on our side.
+            request.Headers.ConnectionClose = true;
+
             HttpResponseMessage response;
             try
             {
