@@ -30,6 +30,7 @@ public static class SecurityServiceCollectionExtensions
         AddOptions<ClientAuthOptions, ClientAuthOptionsValidator>(services, configuration, ClientAuthOptions.SectionName);
 
         services.TryAddSingleton<IEgressAddressPolicy, EgressAddressPolicy>();
+        services.TryAddSingleton<TrustAnchors>();
         services.TryAddSingleton<ITlsPolicy, TlsPolicy>();
         services.TryAddSingleton<IDestinationPolicy, DestinationPolicy>();
         services.TryAddSingleton<IClientAuthenticator, ClientAuthenticator>();

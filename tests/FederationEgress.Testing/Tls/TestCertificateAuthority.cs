@@ -13,6 +13,11 @@ public sealed class TestCertificateAuthority : IDisposable
     private readonly ECDsa _key;
 
     public TestCertificateAuthority(string name = "FederationEgress Test CA")
+        : this(name, issuer: null)
+    {
+    }
+
+    private TestCertificateAuthority(string name, TestCertificateAuthority? issuer)
     {
         _key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var request = new CertificateRequest($"CN={name}", _key, HashAlgorithmName.SHA256);
@@ -20,9 +25,23 @@ public sealed class TestCertificateAuthority : IDisposable
         request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, true));
         request.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(request.PublicKey, false));
         var now = DateTimeOffset.UtcNow;
+
         // Back-dated a year so expired leaf certificates (IssueExpiredCertificate) fit inside its validity.
-        Certificate = request.CreateSelfSigned(now.AddYears(-1), now.AddYears(5));
+        if (issuer is null)
+        {
+            Certificate = request.CreateSelfSigned(now.AddYears(-1), now.AddYears(5));
+            return;
+        }
+
+        request.CertificateExtensions.Add(X509AuthorityKeyIdentifierExtension.CreateFromCertificate(issuer.Certificate, true, false));
+        var serial = RandomNumberGenerator.GetBytes(16);
+        serial[0] &= 0x7F;
+        using var issued = request.Create(issuer.Certificate, now.AddYears(-1).AddMinutes(1), now.AddYears(5).AddMinutes(-1), serial);
+        Certificate = issued.CopyWithPrivateKey(_key);
     }
+
+    /// <summary>An intermediate CA issued by this one; its <see cref="Certificate"/> has a private key and issues leaves.</summary>
+    public TestCertificateAuthority CreateIntermediate(string name) => new(name, this);
 
     /// <summary>The root certificate (with private key).</summary>
     public X509Certificate2 Certificate { get; }

@@ -44,13 +44,24 @@ public sealed class SecurityLoggingTests
     }
 
     [Fact]
+    public void TlsPolicy_Built_LogsSystemRootAndExtraCaCounts()
+    {
+        _ = Get<ITlsPolicy>();
+
+        var entry = Assert.Single(_logs.Entries, e => e.EventId == 3012);
+        Assert.Equal(LogLevel.Information, entry.Level);
+        Assert.Matches(@"^TLS trust: \d+ system roots, 0 extra CAs from Tls:ExtraCaFiles$", entry.Message);
+    }
+
+    [Fact]
     public void CertificateRejected_LoggedAsWarningWithReason()
     {
         var policy = Get<ITlsPolicy>();
 
         policy.Validate("example.org", IPAddress.Parse("192.0.2.1"), null, null, SslPolicyErrors.RemoteCertificateNotAvailable, out _);
 
-        var entry = Assert.Single(_logs.Entries);
+        // Besides 3012, the trust summary logged once when the policy is built.
+        var entry = Assert.Single(_logs.Entries, e => e.EventId != 3012);
         Assert.Equal(3010, entry.EventId);
         Assert.Equal(LogLevel.Warning, entry.Level);
         Assert.Equal("TLS certificate of example.org at 192.0.2.1 rejected: the remote presented no certificate", entry.Message);

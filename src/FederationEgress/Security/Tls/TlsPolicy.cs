@@ -14,24 +14,21 @@ internal sealed partial class TlsPolicy : ITlsPolicy
 {
     private static readonly Oid ServerAuthentication = new("1.3.6.1.5.5.7.3.1", "Server Authentication");
 
-    private readonly X509Certificate2Collection _extraRoots;
+    private readonly TrustAnchors _anchors;
     private readonly SkipVerificationList _skip;
     private readonly TimeProvider _time;
     private readonly ILogger<TlsPolicy> _logger;
 
-    public TlsPolicy(IOptions<TlsOptions> options, TimeProvider time, ILogger<TlsPolicy> logger)
+    public TlsPolicy(IOptions<TlsOptions> options, TrustAnchors anchors, TimeProvider time, ILogger<TlsPolicy> logger)
     {
         var value = options.Value;
+        _anchors = anchors;
         _time = time;
         _logger = logger;
         EnabledProtocols = TlsOptionsValidator.ParseMinimumVersion(value.MinimumVersion)
             ?? throw new ArgumentException($"Tls:MinimumVersion '{value.MinimumVersion}' is not supported");
         _skip = SkipVerificationList.Parse(value.SkipVerification);
-        _extraRoots = [];
-        for (var i = 0; i < value.ExtraCaFiles.Count; i++)
-        {
-            _extraRoots.AddRange(TlsOptionsValidator.LoadCaFile(value.ExtraCaFiles[i], i));
-        }
+        Log.TrustAnchorsLoaded(_logger, anchors.SystemRootCount, anchors.ExtraRoots.Count);
     }
 
     public SslProtocols EnabledProtocols { get; }
@@ -41,8 +38,12 @@ internal sealed partial class TlsPolicy : ITlsPolicy
         ArgumentNullException.ThrowIfNull(options);
         options.EnabledSslProtocols = EnabledProtocols;
         options.CertificateRevocationCheckMode = X509RevocationMode.NoCheck;
+        // SslStream's own chain gets no roots: it is cheap and always reports an untrusted root.
+        // The verdict is the validation callback's, over the roots that can issue the presented
+        // chain (TrustAnchors): a system-trust chain would copy every system root per handshake.
         options.CertificateChainPolicy = new X509ChainPolicy
         {
+            TrustMode = X509ChainTrustMode.CustomRootTrust,
             DisableCertificateDownloads = true,
             RevocationMode = X509RevocationMode.NoCheck,
         };
@@ -135,7 +136,7 @@ internal sealed partial class TlsPolicy : ITlsPolicy
             problems.Add(nameProblem);
         }
 
-        if ((errors & SslPolicyErrors.RemoteCertificateChainErrors) != 0 && !ChainToExtraRoot(leaf, chain, out var statuses))
+        if (!ChainToTrustedRoot(leaf, chain, out var statuses))
         {
             problems.Add(DescribeChain(leaf, statuses));
         }
@@ -144,39 +145,39 @@ internal sealed partial class TlsPolicy : ITlsPolicy
         return problems.Count == 0;
     }
 
-    // The system chain failed; accept the certificate if it chains to an operator CA instead.
-    // Returns the statuses to report (the custom chain's when extra CAs exist, else the system one).
-    private bool ChainToExtraRoot(X509Certificate2 leaf, X509Chain? systemChain, out X509ChainStatusFlags statuses)
+    // Builds the chain over the presented intermediates and the trusted roots that can issue them
+    // (system roots and Tls:ExtraCaFiles alike), whatever SslStream's rootless chain reported.
+    private bool ChainToTrustedRoot(X509Certificate2 leaf, X509Chain? peerChain, out X509ChainStatusFlags statuses)
     {
-        statuses = systemChain is null ? X509ChainStatusFlags.PartialChain : Flags(systemChain);
-
-        // Extra roots only help when trust was the problem; an expired certificate from a public CA
-        // must be reported as expired, not as "untrusted" by a chain built over the wrong roots.
-        const X509ChainStatusFlags trustProblems = X509ChainStatusFlags.UntrustedRoot | X509ChainStatusFlags.PartialChain;
-        if (_extraRoots.Count == 0 || (statuses & trustProblems) == 0)
-        {
-            return false;
-        }
-
         using var chain = new X509Chain();
-        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-        chain.ChainPolicy.CustomTrustStore.AddRange(_extraRoots);
-        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-        chain.ChainPolicy.DisableCertificateDownloads = true;
-        chain.ChainPolicy.ApplicationPolicy.Add(ServerAuthentication);
-        chain.ChainPolicy.VerificationTime = _time.GetUtcNow().UtcDateTime;
-        if (systemChain is not null)
+        var policy = chain.ChainPolicy;
+        policy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+        policy.RevocationMode = X509RevocationMode.NoCheck;
+        policy.DisableCertificateDownloads = true;
+        policy.ApplicationPolicy.Add(ServerAuthentication);
+        policy.VerificationTime = _time.GetUtcNow().UtcDateTime;
+        if (peerChain is not null)
         {
             // The intermediates the peer sent.
-            chain.ChainPolicy.ExtraStore.AddRange(systemChain.ChainPolicy.ExtraStore);
-            foreach (var element in systemChain.ChainElements)
+            policy.ExtraStore.AddRange(peerChain.ChainPolicy.ExtraStore);
+            foreach (var element in peerChain.ChainElements)
             {
-                chain.ChainPolicy.ExtraStore.Add(element.Certificate);
+                policy.ExtraStore.Add(element.Certificate);
             }
         }
 
+        _anchors.AddCandidates(policy.ExtraStore.Append(leaf), policy.CustomTrustStore);
         var ok = chain.Build(leaf);
         statuses = Flags(chain);
+        foreach (var element in chain.ChainElements)
+        {
+            if (_anchors.IsDisallowed(element.Certificate))
+            {
+                statuses |= X509ChainStatusFlags.ExplicitDistrust;
+                ok = false;
+            }
+        }
+
         return ok;
     }
 
@@ -234,6 +235,10 @@ internal sealed partial class TlsPolicy : ITlsPolicy
         [LoggerMessage(EventId = 3010, EventName = "TlsCertificateRejected", Level = LogLevel.Warning,
             Message = "TLS certificate of {TlsName} at {RemoteAddress} rejected: {Reason}")]
         public static partial void CertificateRejected(ILogger logger, string? tlsName, IPAddress? remoteAddress, string reason);
+
+        [LoggerMessage(EventId = 3012, EventName = "TlsTrustAnchorsLoaded", Level = LogLevel.Information,
+            Message = "TLS trust: {SystemRoots} system roots, {ExtraRoots} extra CAs from Tls:ExtraCaFiles")]
+        public static partial void TrustAnchorsLoaded(ILogger logger, int systemRoots, int extraRoots);
 
         [LoggerMessage(EventId = 3011, EventName = "TlsVerificationSkipped", Level = LogLevel.Debug,
             Message = "TLS verification skipped for {TlsName} at {RemoteAddress}: Tls:SkipVerification entry '{Entry}'")]

@@ -15,14 +15,15 @@ namespace FederationEgress.Tests.Security.Tls;
 internal sealed class HandshakeServer : IAsyncDisposable
 {
     private readonly TcpListener _listener;
-    private readonly X509Certificate2 _certificate;
+    private readonly SslStreamCertificateContext _certificate;
     private readonly SslProtocols _protocols;
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _acceptLoop;
 
-    private HandshakeServer(IPAddress address, X509Certificate2 certificate, SslProtocols protocols)
+    private HandshakeServer(IPAddress address, X509Certificate2 certificate, SslProtocols protocols, X509Certificate2Collection? intermediates)
     {
-        _certificate = certificate;
+        // Sends exactly the leaf plus the given intermediates.
+        _certificate = SslStreamCertificateContext.Create(certificate, intermediates ?? [], offline: true);
         _protocols = protocols;
         _listener = new TcpListener(address, 0);
         _listener.Start();
@@ -35,8 +36,8 @@ internal sealed class HandshakeServer : IAsyncDisposable
     /// <summary>SNI of each handshake attempt, in order ("" = no SNI).</summary>
     public ConcurrentQueue<string> ServerNames { get; } = new();
 
-    public static HandshakeServer Start(IPAddress address, X509Certificate2 certificate, SslProtocols protocols = SslProtocols.None) =>
-        new(address, certificate, protocols);
+    public static HandshakeServer Start(IPAddress address, X509Certificate2 certificate, SslProtocols protocols = SslProtocols.None, X509Certificate2Collection? intermediates = null) =>
+        new(address, certificate, protocols, intermediates);
 
     private async Task AcceptLoopAsync()
     {
@@ -62,15 +63,18 @@ internal sealed class HandshakeServer : IAsyncDisposable
         await using var ssl = new SslStream(client.GetStream());
         try
         {
-            await ssl.AuthenticateAsServerAsync(new SslServerAuthenticationOptions
-            {
-                EnabledSslProtocols = _protocols,
-                ServerCertificateSelectionCallback = (_, hostName) =>
+            await ssl.AuthenticateAsServerAsync(
+                (_, hello, _, _) =>
                 {
-                    ServerNames.Enqueue(hostName ?? string.Empty);
-                    return _certificate;
+                    ServerNames.Enqueue(hello.ServerName ?? string.Empty);
+                    return ValueTask.FromResult(new SslServerAuthenticationOptions
+                    {
+                        EnabledSslProtocols = _protocols,
+                        ServerCertificateContext = _certificate,
+                    });
                 },
-            }, _stop.Token);
+                null,
+                _stop.Token);
 
             // Hold the connection until the client closes it.
             _ = await ssl.ReadAsync(new byte[1], _stop.Token);
