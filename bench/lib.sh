@@ -12,6 +12,9 @@ REPO_DIR=$(cd "$BENCH_DIR/.." && pwd)
 : "${ORIGIN_HTTP2:=0}"         # 1: origin also offers h2 via ALPN (Synapse itself is HTTP/1.1 only)
 : "${WELLKNOWN_IP:=127.0.77.1}" # cold path: HTTPS :443 serving /.well-known/matrix/server for *.bench.test
 : "${NGINX_WORKERS:=auto}"     # baseline proxy workers; auto = one per core, what a user would deploy
+# Baseline access log: on (buffered like FederationEgress's console log, which is on by default),
+# or "off". nginx logs every request by default; with it off the baseline would do less work.
+: "${NGINX_ACCESS_LOG:=on}"
 export BENCH_STATE ORIGIN_NAME ORIGIN_PORT NGINX_PORT EGRESS_PORT EGRESS_MGMT_PORT
 
 log() { printf '== %s\n' "$*" >&2; }
@@ -40,7 +43,7 @@ start_nginx() {
   [ "$ORIGIN_HTTP2" = 1 ] && h2=" http2"
   sed -e "s#@STATE@#$dir#g" -e "s#@CERTS@#$BENCH_STATE/certs#g" -e "s#@ORIGIN_PORT@#$ORIGIN_PORT#g" \
       -e "s#@NGINX_PORT@#$NGINX_PORT#g" -e "s#@ORIGIN_NAME@#$ORIGIN_NAME#g" -e "s#@HTTP2@#$h2#g" \
-      -e "s#@WORKERS@#$NGINX_WORKERS#g" -e "s#@WELLKNOWN_IP@#$WELLKNOWN_IP#g" "$template" > "$dir/nginx.conf"
+      -e "s#@WORKERS@#$NGINX_WORKERS#g" -e "s#@ACCESS_LOG@#$(baseline_access_log "$dir")#g" -e "s#@WELLKNOWN_IP@#$WELLKNOWN_IP#g" "$template" > "$dir/nginx.conf"
   nginx_bin -t -q -p "$dir" -c "$dir/nginx.conf" -g "pid $dir/nginx.pid;" || die "bad nginx config for $name"
   # Run the binary itself in the background (not a shell function) so $! is the nginx master.
   "$(nginx_path)" -p "$dir" -c "$dir/nginx.conf" -g "daemon off; pid $dir/nginx.pid;" >"$dir/logs/stdout" 2>&1 &
@@ -58,6 +61,10 @@ stop_pidfile() {
     kill -9 "$pid" 2>/dev/null || true
   fi
   rm -f "$file"
+}
+
+baseline_access_log() {
+  if [ "$NGINX_ACCESS_LOG" = off ]; then echo off; else echo "$1/logs/access.log combined buffer=64k flush=50ms"; fi
 }
 
 start_origin() { start_nginx origin "$BENCH_DIR/nginx/origin.conf" "$ORIGIN_PORT"; }
