@@ -1,16 +1,11 @@
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
-using FederationEgress.Hosting;
 using FederationEgress.Testing.Dns;
 using FederationEgress.Testing.Hosting;
 using FederationEgress.Testing.Tls;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace FederationEgress.Testing.EndToEnd;
 
@@ -35,12 +30,9 @@ public sealed class FederationTestbed : IAsyncDisposable
     /// <summary>Negative-caching TTL (SOA minimum) of <see cref="Zone"/>.</summary>
     public const uint NegativeTtlSeconds = 60;
 
-    private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(5);
-
     private readonly List<TlsTestServer> _servers = [];
     private readonly List<string> _allowRanges = [];
-    private WebApplication? _app;
-    private HttpClient? _client;
+    private TestbedProxy? _proxy;
 
     private FederationTestbed()
     {
@@ -63,10 +55,10 @@ public sealed class FederationTestbed : IAsyncDisposable
     public IReadOnlyList<TlsTestServer> Servers => _servers;
 
     /// <summary>The app's services (after <see cref="StartProxyAsync"/>).</summary>
-    public IServiceProvider Services => App.Services;
+    public IServiceProvider Services => Proxy.Services;
 
     /// <summary>The bound forwarding (path-mode) listener.</summary>
-    public IPEndPoint ForwardingEndPoint { get; private set; } = null!;
+    public IPEndPoint ForwardingEndPoint => Proxy.ForwardingEndPoint;
 
     /// <summary>The Synapse listener, when <see cref="StartProxyAsync"/> was asked for it.</summary>
     public IPEndPoint? SynapseEndPoint { get; private set; }
@@ -75,9 +67,9 @@ public sealed class FederationTestbed : IAsyncDisposable
     public IPEndPoint? ConnectEndPoint { get; private set; }
 
     /// <summary>A client for the forwarding listener (no proxy, no redirects, no cookies).</summary>
-    public HttpClient Client => _client ?? throw new InvalidOperationException("the proxy is not started");
+    public HttpClient Client => Proxy.Client;
 
-    private WebApplication App => _app ?? throw new InvalidOperationException("the proxy is not started");
+    private TestbedProxy Proxy => _proxy ?? throw new InvalidOperationException("the proxy is not started");
 
     /// <summary>Starts the DNS server and mints the CA.</summary>
     public static FederationTestbed Create() => new();
@@ -123,91 +115,52 @@ public sealed class FederationTestbed : IAsyncDisposable
     /// </summary>
     public async Task StartProxyAsync(string? synapseAddress = null, string? connectAddress = null, params string[] settings)
     {
-        if (_app is not null)
+        if (_proxy is not null)
         {
             throw new InvalidOperationException("the proxy is already started");
         }
 
-        var args = new List<string>
-        {
-            "--Listen:Address=127.0.0.1",
-            "--Listen:Port=0",
-            "--Management:Address=127.0.0.1",
-            "--Management:Port=0",
-            $"--Dns:Servers:0={Dns.Server}",
-            $"--Tls:ExtraCaFiles:0={CaFile}",
-        };
+        var all = new List<string> { $"Dns:Servers:0={Dns.Server}", $"Tls:ExtraCaFiles:0={CaFile}" };
         for (var i = 0; i < _allowRanges.Count; i++)
         {
-            args.Add(string.Create(CultureInfo.InvariantCulture, $"--IpPolicy:AllowRanges:{i}={_allowRanges[i]}"));
+            all.Add(string.Create(CultureInfo.InvariantCulture, $"IpPolicy:AllowRanges:{i}={_allowRanges[i]}"));
         }
 
         if (synapseAddress is not null)
         {
             SynapseEndPoint = new IPEndPoint(IPAddress.Parse(synapseAddress), FreeTcpPort(IPAddress.Parse(synapseAddress)));
-            args.Add("--Synapse:Enabled=true");
-            args.Add($"--Synapse:Address={SynapseEndPoint.Address}");
-            args.Add(string.Create(CultureInfo.InvariantCulture, $"--Synapse:Port={SynapseEndPoint.Port}"));
+            all.Add("Synapse:Enabled=true");
+            all.Add($"Synapse:Address={SynapseEndPoint.Address}");
+            all.Add(string.Create(CultureInfo.InvariantCulture, $"Synapse:Port={SynapseEndPoint.Port}"));
         }
 
         if (connectAddress is not null)
         {
             ConnectEndPoint = new IPEndPoint(IPAddress.Parse(connectAddress), FreeTcpPort(IPAddress.Parse(connectAddress)));
-            args.Add("--Connect:Enabled=true");
-            args.Add($"--Connect:Address={ConnectEndPoint.Address}");
-            args.Add(string.Create(CultureInfo.InvariantCulture, $"--Connect:Port={ConnectEndPoint.Port}"));
+            all.Add("Connect:Enabled=true");
+            all.Add($"Connect:Address={ConnectEndPoint.Address}");
+            all.Add(string.Create(CultureInfo.InvariantCulture, $"Connect:Port={ConnectEndPoint.Port}"));
         }
 
-        args.AddRange(settings.Select(s => "--" + s));
-        var app = Program.BuildApp([.. args], builder => builder.Logging.SetMinimumLevel(LogLevel.Warning));
-        try
-        {
-            await app.StartAsync();
-        }
-        catch
-        {
-            await app.DisposeAsync();
-            throw;
-        }
-
-        _app = app;
-        ForwardingEndPoint = app.Services.GetRequiredService<EgressListeners>().ForwardingEndPoint!;
-        var handler = HomeserverHandler.Create();
-        handler.MaxConnectionsPerServer = int.MaxValue;
-        _client = new HttpClient(handler)
-        {
-            BaseAddress = new Uri($"http://{ForwardingEndPoint}"),
-            Timeout = TimeSpan.FromSeconds(60),
-        };
+        all.AddRange(settings);
+        _proxy = await TestbedProxy.StartAsync(all);
     }
 
     /// <summary>
     /// Sends <c>{method} {target}</c> to the forwarding listener with the target bytes exactly as
     /// given (no canonicalisation of %2F and friends); returns once the response headers arrived.
     /// </summary>
-    public Task<HttpResponseMessage> SendAsync(HttpMethod method, string target, HttpContent? content = null)
-    {
-        var uri = new Uri($"http://{ForwardingEndPoint}{target}", new UriCreationOptions { DangerousDisablePathAndQueryCanonicalization = true });
-        return Client.SendAsync(new HttpRequestMessage(method, uri) { Content = content }, HttpCompletionOption.ResponseHeadersRead);
-    }
+    public Task<HttpResponseMessage> SendAsync(HttpMethod method, string target, HttpContent? content = null) =>
+        Proxy.SendAsync(method, target, content);
 
     /// <summary>An endpoint on <paramref name="address"/> where nothing listens (connections are refused).</summary>
     public static IPEndPoint RefusingEndPoint(IPAddress address) => new(address, FreeTcpPort(address));
 
     public async ValueTask DisposeAsync()
     {
-        _client?.Dispose();
-        if (_app is not null)
+        if (_proxy is not null)
         {
-            using var cts = new CancellationTokenSource(StopTimeout);
-            try
-            {
-                await _app.StopAsync(cts.Token);
-            }
-            finally
-            {
-                await _app.DisposeAsync();
-            }
+            await _proxy.DisposeAsync();
         }
 
         foreach (var server in _servers)
@@ -225,5 +178,17 @@ public sealed class FederationTestbed : IAsyncDisposable
         using var probe = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
         probe.Bind(new IPEndPoint(address, 0));
         return ((IPEndPoint)probe.LocalEndPoint!).Port;
+    }
+
+    /// <summary>The real app with the testbed's DNS, CA and allowed addresses; many concurrent client connections.</summary>
+    private sealed class TestbedProxy : ProxyHost
+    {
+        private TestbedProxy(WebApplication app)
+            : base(app, static handler => handler.MaxConnectionsPerServer = int.MaxValue)
+        {
+        }
+
+        public static async Task<TestbedProxy> StartAsync(IEnumerable<string> settings) =>
+            new(await StartAppAsync(settings, static _ => { }));
     }
 }

@@ -14,13 +14,15 @@ public abstract class ProxyHost : IAsyncDisposable
 {
     private readonly WebApplication _app;
 
-    protected ProxyHost(WebApplication app)
+    protected ProxyHost(WebApplication app, Action<SocketsHttpHandler>? configureClient = null)
     {
         _app = app;
         var listeners = app.Services.GetRequiredService<EgressListeners>();
         ForwardingEndPoint = listeners.ForwardingEndPoint!;
         ManagementEndPoint = listeners.ManagementEndPoint!;
-        Client = new HttpClient(HomeserverHandler.Create())
+        var handler = HomeserverHandler.Create();
+        configureClient?.Invoke(handler);
+        Client = new HttpClient(handler)
         {
             BaseAddress = new Uri($"http://{ForwardingEndPoint}"),
             Timeout = TimeSpan.FromSeconds(60),
@@ -52,8 +54,15 @@ public abstract class ProxyHost : IAsyncDisposable
     {
         Client.Dispose();
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(5));
-        await _app.StopAsync(cts.Token);
-        await _app.DisposeAsync();
+        try
+        {
+            await _app.StopAsync(cts.Token);
+        }
+        finally
+        {
+            await _app.DisposeAsync();
+        }
+
         GC.SuppressFinalize(this);
     }
 
@@ -70,7 +79,16 @@ public abstract class ProxyHost : IAsyncDisposable
             builder.Logging.SetMinimumLevel(LogLevel.Warning);
             configure(builder);
         });
-        await app.StartAsync();
+        try
+        {
+            await app.StartAsync();
+        }
+        catch
+        {
+            await app.DisposeAsync();
+            throw;
+        }
+
         return app;
     }
 }
