@@ -94,12 +94,27 @@ internal sealed class TrustAnchors
     /// </summary>
     public bool IsDisallowed(X509Certificate2 certificate) => _snapshot.Disallowed.Contains(certificate.Thumbprint);
 
-    /// <summary>The system's trusted roots as .NET's system trust sees them (OpenSSL's default CA file and directory, or SSL_CERT_FILE/SSL_CERT_DIR).</summary>
+    /// <summary>
+    /// The roots .NET's system trust uses: the machine's (OpenSSL's default CA file and directory,
+    /// or SSL_CERT_FILE/SSL_CERT_DIR) and the user's .NET Root store.
+    /// </summary>
     internal static X509Certificate2Collection LoadSystemRoots()
     {
-        using var store = new X509Store(StoreName.Root, StoreLocation.LocalMachine);
-        store.Open(OpenFlags.ReadOnly);
-        return store.Certificates;
+        using var machine = new X509Store(StoreName.Root, StoreLocation.LocalMachine);
+        machine.Open(OpenFlags.ReadOnly);
+        var roots = machine.Certificates;
+        try
+        {
+            using var user = new X509Store(StoreName.Root, StoreLocation.CurrentUser);
+            user.Open(OpenFlags.ReadOnly | OpenFlags.OpenExistingOnly);
+            roots.AddRange(user.Certificates);
+        }
+        catch (System.Security.Cryptography.CryptographicException)
+        {
+            // No user Root store (the usual case).
+        }
+
+        return roots;
     }
 
     private static X509Certificate2Collection LoadDisallowed()
