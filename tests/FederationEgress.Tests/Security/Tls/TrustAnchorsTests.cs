@@ -58,6 +58,21 @@ public sealed class TrustAnchorsTests : IDisposable
     }
 
     [Fact]
+    public async Task Handshake_ServerAlsoSendsItsRoot_AcceptedOnlyWhenTheRootIsTrusted()
+    {
+        // Some servers send the whole chain, root included; a sent root is not trusted for being sent.
+        var leaf = _intermediate.IssueServerCertificate([Name]);
+        await using var server = HandshakeServer.Start(IPAddress.Loopback, leaf, intermediates: [PublicPart(_intermediate), PublicPart(_root)]);
+
+        var (trusted, trustedReason) = await HandshakeAsync(Policy(system: [_root]), server);
+        var (untrusted, untrustedReason) = await HandshakeAsync(Policy(system: [_otherRoot]), server);
+
+        Assert.True(trusted, trustedReason);
+        Assert.False(untrusted);
+        Assert.Contains("does not lead to a trusted root", untrustedReason);
+    }
+
+    [Fact]
     public async Task Handshake_IntermediateNotSent_RejectedAsUntrusted()
     {
         var policy = Policy(system: [_root]);
