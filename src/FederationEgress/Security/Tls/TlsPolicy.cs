@@ -28,7 +28,7 @@ internal sealed partial class TlsPolicy : ITlsPolicy
         EnabledProtocols = TlsOptionsValidator.ParseMinimumVersion(value.MinimumVersion)
             ?? throw new ArgumentException($"Tls:MinimumVersion '{value.MinimumVersion}' is not supported");
         _skip = SkipVerificationList.Parse(value.SkipVerification);
-        Log.TrustAnchorsLoaded(_logger, anchors.SystemRootCount, anchors.ExtraRoots.Count);
+        Log.TrustAnchorsLoaded(_logger, anchors.SystemRootCount, anchors.ExtraRootCount);
     }
 
     public SslProtocols EnabledProtocols { get; }

@@ -46,8 +46,8 @@ internal sealed class TrustAnchors
         _snapshot = Load();
     }
 
-    /// <summary>The operator's extra CAs (<c>Tls:ExtraCaFiles</c>).</summary>
-    public X509Certificate2Collection ExtraRoots => _extraRoots;
+    /// <summary>Number of the operator's extra CAs (<c>Tls:ExtraCaFiles</c>).</summary>
+    public int ExtraRootCount => _extraRoots.Count;
 
     /// <summary>Number of system roots in the current snapshot.</summary>
     public int SystemRootCount => _snapshot.SystemRootCount;
