@@ -26,11 +26,10 @@ internal sealed class TrustAnchors
 
     private readonly X509Certificate2Collection _extraRoots;
     private readonly Func<X509Certificate2Collection> _loadSystemRoots;
+    private readonly Func<X509Certificate2Collection> _loadDisallowed;
     private readonly TimeProvider _time;
     private volatile Snapshot _snapshot;
     private int _refreshing;
-
-    private readonly Func<X509Certificate2Collection> _loadDisallowed;
 
     public TrustAnchors(IOptions<TlsOptions> options, TimeProvider time)
         : this(LoadExtraRoots(options.Value), LoadSystemRoots, time, LoadDisallowed)
