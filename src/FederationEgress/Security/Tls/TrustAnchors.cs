@@ -108,7 +108,7 @@ internal sealed class TrustAnchors
             user.Open(OpenFlags.ReadOnly | OpenFlags.OpenExistingOnly);
             roots.AddRange(user.Certificates);
         }
-        catch (System.Security.Cryptography.CryptographicException)
+        catch (Exception e) when (e is System.Security.Cryptography.CryptographicException or IOException or UnauthorizedAccessException)
         {
             // No user Root store (the usual case).
         }
@@ -173,7 +173,7 @@ internal sealed class TrustAnchors
                 disallowed.Add(certificate.Thumbprint);
             }
         }
-        catch (System.Security.Cryptography.CryptographicException)
+        catch (Exception e) when (e is System.Security.Cryptography.CryptographicException or IOException or UnauthorizedAccessException)
         {
             // No Disallowed store for this user (the usual case).
         }
