@@ -209,6 +209,15 @@ internal sealed partial class EgressForwarder : IEgressForwarder
             }
 
             var exception = context.Features.Get<IForwarderErrorFeature>()?.Exception;
+            if (context.Response.HasStarted && result is ForwarderError.RequestBodyClient or ForwarderError.RequestBodyDestination or ForwarderError.RequestBodyCanceled)
+            {
+                // YARP reports request-body errors after a response only once that response was
+                // forwarded whole: the destination answered before reading all of the body (HTTP/2
+                // allows it, ending the upload with RST_STREAM). Nothing broke for the client.
+                Log.AnsweredBeforeBody(_logger, name, result);
+                return;
+            }
+
             if (context.Response.HasStarted)
             {
                 // The destination answered (its back-off was reset with the headers); the body broke later.
@@ -307,6 +316,11 @@ internal sealed partial class EgressForwarder : IEgressForwarder
             ForwarderError.RequestTimedOut => new EgressError(EgressErrorKind.Timeout, "response headers", $"{name} made no progress for {_requestConfig.ActivityTimeout?.TotalSeconds:0.###} s"),
             ForwarderError.RequestBodyClient when FindStatus(exception) == StatusCodes.Status413PayloadTooLarge =>
                 new EgressError(EgressErrorKind.RequestTooLarge, "request body", "the request body exceeds the size limit"),
+            ForwarderError.RequestBodyClient when exception is OperationCanceledException || exception?.InnerException is OperationCanceledException =>
+
+                // Still connected (an aborted client returned earlier), so the read was cancelled
+                // because the destination's side of the exchange ended, e.g. an HTTP/2 stream reset.
+                new EgressError(EgressErrorKind.UpstreamProtocolError, "request body", $"{name} ended the exchange while the request body was being sent"),
             ForwarderError.RequestBodyClient => new EgressError(EgressErrorKind.InvalidRequestTarget, "request body", "reading the request body from the client failed"),
             ForwarderError.RequestBodyDestination => new EgressError(EgressErrorKind.UpstreamProtocolError, "request body", $"sending the request body to {name} failed"),
             ForwarderError.ResponseHeaders => new EgressError(EgressErrorKind.UpstreamProtocolError, "response headers", $"{name} sent response headers that cannot be forwarded"),
@@ -359,6 +373,9 @@ internal sealed partial class EgressForwarder : IEgressForwarder
 
         [LoggerMessage(4002, LogLevel.Debug, "Client went away while forwarding to {ServerName} ({Error})")]
         public static partial void ClientAborted(ILogger logger, string serverName, ForwarderError error);
+
+        [LoggerMessage(4004, LogLevel.Debug, "{ServerName} answered before reading the whole request body ({Error}); the answer was forwarded complete")]
+        public static partial void AnsweredBeforeBody(ILogger logger, string serverName, ForwarderError error);
 
         [LoggerMessage(4003, LogLevel.Warning, "Response from {ServerName} broke off after it started ({Error}): {Message}; the client connection was aborted")]
         public static partial void ResponseAborted(ILogger logger, string serverName, ForwarderError error, string message);
