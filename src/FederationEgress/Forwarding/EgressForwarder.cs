@@ -209,11 +209,12 @@ internal sealed partial class EgressForwarder : IEgressForwarder
             }
 
             var exception = context.Features.Get<IForwarderErrorFeature>()?.Exception;
-            if (context.Response.HasStarted && result is ForwarderError.RequestBodyClient or ForwarderError.RequestBodyDestination or ForwarderError.RequestBodyCanceled)
+            if (result is ForwarderError.RequestBodyClient or ForwarderError.RequestBodyDestination or ForwarderError.RequestBodyCanceled
+                && context.Features.Get<ForwardingRequestState>()?.ResponseForwarded == true)
             {
-                // YARP reports request-body errors after a response only once that response was
-                // forwarded whole: the destination answered before reading all of the body (HTTP/2
-                // allows it, ending the upload with RST_STREAM). Nothing broke for the client.
+                // The answer reached the client whole, then YARP reported the unfinished upload: the
+                // destination answered before reading all of the body (HTTP/2 allows it, ending the
+                // upload with RST_STREAM). Nothing broke for the client.
                 Log.AnsweredBeforeBody(_logger, name, result);
                 return;
             }

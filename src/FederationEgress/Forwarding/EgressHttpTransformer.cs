@@ -87,8 +87,12 @@ internal sealed class EgressHttpTransformer : HttpTransformer
         return new ValueTask<bool>(true);
     }
 
-    public override ValueTask TransformResponseTrailersAsync(HttpContext httpContext, HttpResponseMessage proxyResponse, CancellationToken cancellationToken) =>
-        base.TransformResponseTrailersAsync(httpContext, proxyResponse, cancellationToken);
+    public override ValueTask TransformResponseTrailersAsync(HttpContext httpContext, HttpResponseMessage proxyResponse, CancellationToken cancellationToken)
+    {
+        // Called once the response body was copied in full.
+        httpContext.Features.Get<ForwardingRequestState>()?.ResponseBodyForwarded();
+        return base.TransformResponseTrailersAsync(httpContext, proxyResponse, cancellationToken);
+    }
 
     private static void Copy(System.Net.Http.Headers.HttpHeaders source, IHeaderDictionary target, StringValues connection)
     {

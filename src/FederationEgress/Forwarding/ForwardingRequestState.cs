@@ -38,6 +38,15 @@ internal sealed class ForwardingRequestState
         _backoff?.ReportResponse(_admission);
     }
 
+    /// <summary>
+    /// The response body was forwarded whole (YARP only reaches trailers after copying all of it):
+    /// a request-body error reported after this is not a broken answer.
+    /// </summary>
+    public bool ResponseForwarded { get; private set; }
+
+    /// <summary>Marks <see cref="ResponseForwarded"/>.</summary>
+    public void ResponseBodyForwarded() => ResponseForwarded = true;
+
     public Resolution Resolution { get; }
 
     /// <summary>The outgoing URI: authority = server name (pool key), path and query verbatim.</summary>
