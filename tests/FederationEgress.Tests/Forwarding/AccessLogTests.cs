@@ -27,7 +27,7 @@ public sealed class AccessLogTests(TestCaFixture fixture) : IClassFixture<TestCa
         using var response = await proxy.SendAsync(HttpMethod.Put, $"/{name}/_matrix/federation/v1/send/1", new StringContent("{}"));
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        var line = Assert.Single(await WaitForAccessLogAsync(logs));
+        var line = Assert.Single(await logs.WaitForAsync(AccessLogEventId));
         Assert.Contains("PUT", line);
         Assert.Contains(name, line);
         Assert.Contains("200", line);
@@ -51,7 +51,7 @@ public sealed class AccessLogTests(TestCaFixture fixture) : IClassFixture<TestCa
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         }
 
-        var lines = await WaitForAccessLogAsync(logs, count: 3);
+        var lines = await logs.WaitForAsync(AccessLogEventId, count: 3);
         Assert.Equal(1, server.ConnectionCount);
         Assert.All(lines, line => Assert.Contains("via " + server.EndPoint, line));
     }
@@ -71,7 +71,7 @@ public sealed class AccessLogTests(TestCaFixture fixture) : IClassFixture<TestCa
         using var response = await proxy.SendAsync(HttpMethod.Get, $"/{name}/_matrix/federation/v1/version");
 
         Assert.Equal(HttpStatusCode.BadGateway, response.StatusCode);
-        var line = Assert.Single(await WaitForAccessLogAsync(logs));
+        var line = Assert.Single(await logs.WaitForAsync(AccessLogEventId));
         Assert.Contains("502", line);
         Assert.Contains("connect_failed", line);
     }
@@ -85,7 +85,7 @@ public sealed class AccessLogTests(TestCaFixture fixture) : IClassFixture<TestCa
         using var response = await proxy.SendAsync(HttpMethod.Get, "/bad_name/_matrix/federation/v1/version");
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
-        var line = Assert.Single(await WaitForAccessLogAsync(logs));
+        var line = Assert.Single(await logs.WaitForAsync(AccessLogEventId));
         Assert.Contains("400", line);
         Assert.Contains("invalid_server_name", line);
     }
@@ -100,21 +100,4 @@ public sealed class AccessLogTests(TestCaFixture fixture) : IClassFixture<TestCa
                 builder.Logging.AddFilter(RequestLog.CategoryName, LogLevel.Information);
             },
             fixture.TrustSetting);
-
-    // The line is written when the response completes, which can be just after the client saw it.
-    private static async Task<IReadOnlyList<string>> WaitForAccessLogAsync(CapturingLoggerProvider logs, int count = 1)
-    {
-        for (var i = 0; i < 200; i++)
-        {
-            var lines = logs.Entries.Where(e => e.EventId == AccessLogEventId).Select(e => e.Message).ToList();
-            if (lines.Count >= count)
-            {
-                return lines;
-            }
-
-            await Task.Delay(25, TestContext.Current.CancellationToken);
-        }
-
-        return [];
-    }
 }

@@ -41,9 +41,9 @@ public sealed class EarlyAnswerTests(TestCaFixture fixture) : IClassFixture<Test
 
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
         Assert.Equal("{\"errcode\":\"M_UNAUTHORIZED\"}", await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
-        var line = Assert.Single(await WaitForAsync(logs, AccessLogEventId));
+        var line = Assert.Single(await logs.WaitForAsync(AccessLogEventId));
         Assert.Matches($@" 401 in [0-9.]+ ms via {System.Text.RegularExpressions.Regex.Escape(server.EndPoint.ToString())} error -$", line);
-        Assert.Single(await WaitForAsync(logs, AnsweredBeforeBodyEventId));
+        Assert.Single(await logs.WaitForAsync(AnsweredBeforeBodyEventId));
         Assert.DoesNotContain(logs.Entries, e => e.EventId == ResponseAbortedEventId);
     }
 
@@ -96,21 +96,4 @@ public sealed class EarlyAnswerTests(TestCaFixture fixture) : IClassFixture<Test
                 builder.Logging.AddFilter(typeof(EgressForwarder).FullName, LogLevel.Debug);
             },
             fixture.TrustSetting);
-
-    // Access-log lines are written when the response completes, which can be just after the client saw it.
-    private static async Task<IReadOnlyList<string>> WaitForAsync(CapturingLoggerProvider logs, int eventId)
-    {
-        for (var i = 0; i < 200; i++)
-        {
-            var lines = logs.Entries.Where(e => e.EventId == eventId).Select(e => e.Message).ToList();
-            if (lines.Count > 0)
-            {
-                return lines;
-            }
-
-            await Task.Delay(25, TestContext.Current.CancellationToken);
-        }
-
-        return [];
-    }
 }

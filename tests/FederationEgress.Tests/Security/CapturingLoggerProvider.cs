@@ -20,6 +20,27 @@ internal sealed class CapturingLoggerProvider : ILoggerProvider
 
     public IReadOnlyList<string> Messages => Entries.Select(e => e.Message).ToList();
 
+    /// <summary>
+    /// The messages of <paramref name="eventId"/> once at least <paramref name="count"/> were logged
+    /// (some, like the access log, are written just after the client saw the response), or none
+    /// after 5 s.
+    /// </summary>
+    public async Task<IReadOnlyList<string>> WaitForAsync(int eventId, int count = 1)
+    {
+        for (var i = 0; i < 200; i++)
+        {
+            var messages = Entries.Where(e => e.EventId == eventId).Select(e => e.Message).ToList();
+            if (messages.Count >= count)
+            {
+                return messages;
+            }
+
+            await Task.Delay(25, TestContext.Current.CancellationToken);
+        }
+
+        return [];
+    }
+
     public ILogger CreateLogger(string categoryName) => new Logger(this);
 
     public void Dispose()
