@@ -13,6 +13,7 @@ namespace FederationEgress.Testing.Hosting;
 public abstract class ProxyHost : IAsyncDisposable
 {
     private readonly WebApplication _app;
+    private bool _stopped;
 
     protected ProxyHost(WebApplication app, Action<SocketsHttpHandler>? configureClient = null)
     {
@@ -50,13 +51,23 @@ public abstract class ProxyHost : IAsyncDisposable
         return Client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
     }
 
+    /// <summary>Stops the app (graceful shutdown) without disposing it.</summary>
+    public async Task StopAsync(CancellationToken cancellationToken = default)
+    {
+        _stopped = true;
+        await _app.StopAsync(cancellationToken);
+    }
+
     public async ValueTask DisposeAsync()
     {
         Client.Dispose();
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(5));
         try
         {
-            await _app.StopAsync(cts.Token);
+            if (!_stopped)
+            {
+                await _app.StopAsync(cts.Token);
+            }
         }
         finally
         {
