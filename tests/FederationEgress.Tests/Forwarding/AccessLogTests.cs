@@ -1,12 +1,10 @@
 using System.Net;
 using System.Net.Sockets;
-using FederationEgress.Diagnostics;
 using FederationEgress.Testing.Hosting;
 using FederationEgress.Testing.Tls;
 using FederationEgress.Tests.Security;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace FederationEgress.Tests.Forwarding;
 
@@ -94,10 +92,6 @@ public sealed class AccessLogTests(TestCaFixture fixture) : IClassFixture<TestCa
         TestProxy.StartAsync(
             resolver: null,
             policy: null,
-            configure: builder =>
-            {
-                builder.Logging.AddProvider(logs);
-                builder.Logging.AddFilter(RequestLog.CategoryName, LogLevel.Information);
-            },
+            configure: builder => logs.AddTo(builder.Logging),
             fixture.TrustSetting);
 }

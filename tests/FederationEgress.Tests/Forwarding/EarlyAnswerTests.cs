@@ -1,12 +1,10 @@
 using System.Net;
-using FederationEgress.Diagnostics;
 using FederationEgress.Forwarding;
 using FederationEgress.Testing.Hosting;
 using FederationEgress.Testing.Tls;
 using FederationEgress.Tests.Security;
 using FederationEgress.Tests.Security.Ssrf;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.Logging;
 
 namespace FederationEgress.Tests.Forwarding;
 
@@ -89,11 +87,6 @@ public sealed class EarlyAnswerTests(TestCaFixture fixture) : IClassFixture<Test
         TestProxy.StartAsync(
             resolver: null,
             policy: null,
-            configure: builder =>
-            {
-                builder.Logging.AddProvider(logs);
-                builder.Logging.AddFilter(RequestLog.CategoryName, LogLevel.Information);
-                builder.Logging.AddFilter(typeof(EgressForwarder).FullName, LogLevel.Debug);
-            },
+            configure: builder => logs.AddTo(builder.Logging, typeof(EgressForwarder).FullName!),
             fixture.TrustSetting);
 }

@@ -21,6 +21,20 @@ internal sealed class CapturingLoggerProvider : ILoggerProvider
     public IReadOnlyList<string> Messages => Entries.Select(e => e.Message).ToList();
 
     /// <summary>
+    /// Adds this provider to <paramref name="logging"/>: the access log at Information (the app's
+    /// test default is Warning) and <paramref name="debugCategories"/> at Debug.
+    /// </summary>
+    public void AddTo(ILoggingBuilder logging, params string[] debugCategories)
+    {
+        logging.AddProvider(this);
+        logging.AddFilter(FederationEgress.Diagnostics.RequestLog.CategoryName, LogLevel.Information);
+        foreach (var category in debugCategories)
+        {
+            logging.AddFilter(category, LogLevel.Debug);
+        }
+    }
+
+    /// <summary>
     /// The messages of <paramref name="eventId"/> once at least <paramref name="count"/> were logged
     /// (some, like the access log, are written just after the client saw the response), or none
     /// after 5 s.
